@@ -1,0 +1,61 @@
+"""The one place that knows which DOLFINx version is installed (0.9, 0.10, 0.11).
+
+Everything else in anodemech calls these helpers instead of branching on versions.
+Differences handled here (measured on Debian trixie 0.9.0 and sid 0.11):
+
+* Gmsh I/O: ``dolfinx.io.gmshio.model_to_mesh`` (0.9) returns a tuple; from 0.10 the
+  module is ``dolfinx.io.gmsh`` and returns a ``MeshData`` object.
+* ``dolfinx.fem.petsc.create_vector`` takes a form in 0.9 and a function space (or a
+  list of spaces) from 0.10.
+* ``dolfinx.fem.petsc.NonlinearProblem`` is a Newton-solver problem in 0.9 and an SNES
+  wrapper from 0.10. anodemech drives PETSc SNES itself (``anodemech.solver``) and only
+  needs the assembly functions, which are stable over 0.9-0.11.
+"""
+
+from __future__ import annotations
+
+import dolfinx
+import dolfinx.fem.petsc as _fem_petsc
+
+DOLFINX_VERSION: tuple[int, int] = tuple(int(p) for p in dolfinx.__version__.split(".")[:2])  # type: ignore[assignment]
+
+
+def model_to_mesh(model, comm, rank: int, gdim: int):
+    """Convert the current Gmsh model to a distributed DOLFINx mesh.
+
+    Args:
+        model: ``gmsh.model`` holding a meshed model with physical groups (on ``rank``).
+        comm: MPI communicator the mesh is distributed over.
+        rank: rank that holds the Gmsh model.
+        gdim: geometric dimension (2 or 3).
+
+    Returns:
+        ``(mesh, cell_tags, facet_tags)``; the tags' values are the Gmsh physical-group tags.
+    """
+    if DOLFINX_VERSION >= (0, 10):
+        from dolfinx.io import gmsh as gmsh_io
+
+        data = gmsh_io.model_to_mesh(model, comm, rank, gdim=gdim)
+        return data.mesh, data.cell_tags, data.facet_tags
+    from dolfinx.io import gmshio
+
+    mesh, cell_tags, facet_tags = gmshio.model_to_mesh(model, comm, rank, gdim=gdim)
+    return mesh, cell_tags, facet_tags
+
+
+def create_vector(form, space):
+    """A PETSc vector compatible with the compiled linear ``form`` on ``space``."""
+    if DOLFINX_VERSION >= (0, 10):
+        return _fem_petsc.create_vector(space)
+    return _fem_petsc.create_vector(form)
+
+
+def interpolation_points(element):
+    """Reference interpolation points of a DOLFINx finite element (method in 0.9, property later)."""
+    pts = element.interpolation_points
+    return pts() if callable(pts) else pts
+
+
+def vtx_writer(comm, filename, functions, engine: str = "BP4"):
+    """A ``dolfinx.io.VTXWriter`` for ``functions`` (all on one space), with the same call on all versions."""
+    return dolfinx.io.VTXWriter(comm, str(filename), functions, engine=engine)
