@@ -1,0 +1,297 @@
+"""Material models and the material database.
+
+A :class:`Material` holds SI values and returns UFL expressions of the normalised
+concentration ``theta`` (state of charge of that material, c / c_max). Case files pick a
+database entry by name and may override any value (see :func:`material_from_case`).
+
+Constitutive choices (sources):
+
+* Swelling: isotropic swelling stretch ``lambda_s = (1 + Omega * c_max * (theta - theta0))**(1/3)``,
+  i.e. the volume ratio ``J_s = 1 + Omega (c - c0)``; Bower, Guduru & Sethuraman,
+  J. Mech. Phys. Solids 59 (2011) 804, sec. 2 (multiplicative split F = Fe Fs).
+  Optionally ``J_s(theta)`` is tabulated (piecewise linear) instead.
+* Young's modulus linear in theta between ``E`` (theta = 0) and ``E_full`` (theta = 1):
+  for LixSi the softening found by Shenoy, Johari & Qi, J. Power Sources 195 (2010) 6825.
+* Diffusivity constant, or linear in theta between ``D`` and ``D_full``.
+
+Every database value below names its source in ``Material.sources``. Where only a range or
+an order of magnitude is known, the note says so: replace those values with your own data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+import ufl
+
+from anodemech.errors import CaseError
+from anodemech.units import to_si
+
+FARADAY = 96485.33212  # C/mol (CODATA 2018)
+GAS_CONSTANT = 8.314462618  # J/(mol K) (CODATA 2018)
+
+
+@dataclass(frozen=True)
+class Material:
+    """An isotropic, swelling, Li-storing (or Li-inert) solid. All values SI.
+
+    Attributes:
+        name: database key.
+        E: Young's modulus at theta = 0 [Pa].
+        nu: Poisson's ratio [-].
+        c_max: Li concentration at theta = 1, per unit reference (unlithiated) volume
+            [mol/m^3]; 0 means Li-inert.
+        Omega: partial molar volume of Li [m^3/mol]; ``Omega * c_max`` is the volume
+            expansion at full lithiation.
+        D: Li diffusivity [m^2/s] at theta = 0.
+        E_full: Young's modulus at theta = 1 [Pa]; None = constant ``E``.
+        D_full: diffusivity at theta = 1 [m^2/s]; None = constant ``D``.
+        volume_table: optional ((theta_0, dV/V0_0), ...) table of the volume expansion
+            against theta, used instead of ``Omega`` for the swelling (piecewise linear).
+        sources: value name -> citation (paper, table/equation).
+        note: caveats about the data.
+    """
+
+    name: str
+    E: float
+    nu: float
+    c_max: float
+    Omega: float
+    D: float
+    E_full: float | None = None
+    D_full: float | None = None
+    volume_table: tuple[tuple[float, float], ...] | None = None
+    sources: dict[str, str] = field(default_factory=dict, compare=False)
+    note: str = ""
+
+    @property
+    def stores_li(self) -> bool:
+        """True when the material takes up Li (``c_max > 0``)."""
+        return self.c_max > 0.0
+
+    @property
+    def volume_expansion_full(self) -> float:
+        """Volume expansion dV/V0 at theta = 1 [-]."""
+        if self.volume_table:
+            return self.volume_table[-1][1]
+        return self.Omega * self.c_max
+
+    def youngs_modulus(self, theta):
+        """UFL Young's modulus [Pa] at normalised concentration ``theta``."""
+        if self.E_full is None:
+            return self.E
+        return self.E + (self.E_full - self.E) * theta
+
+    def lame(self, theta):
+        """UFL Lame parameters ``(mu, lmbda)`` [Pa] at ``theta``."""
+        E = self.youngs_modulus(theta)
+        return E / (2 * (1 + self.nu)), E * self.nu / ((1 + self.nu) * (1 - 2 * self.nu))
+
+    def volume_ratio(self, theta, theta0: float):
+        """UFL swelling volume ratio J_s = V/V(theta0) [-] (Bower et al. 2011, sec. 2)."""
+        if self.volume_table:
+            g = piecewise_linear(theta, self.volume_table)
+            g0 = float(_interp(theta0, self.volume_table))
+            return (1 + g) / (1 + g0)
+        return 1 + self.Omega * self.c_max * (theta - theta0)
+
+    def diffusivity(self, theta):
+        """UFL diffusivity [m^2/s] at ``theta``."""
+        if self.D_full is None:
+            return self.D
+        return self.D + (self.D_full - self.D) * theta
+
+
+def piecewise_linear(x, table):
+    """UFL piecewise-linear interpolation of ``table = ((x0, y0), (x1, y1), ...)`` (x sorted), constant outside."""
+    xs = [float(p[0]) for p in table]
+    ys = [float(p[1]) for p in table]
+    expr = ys[-1]
+    for i in range(len(xs) - 2, -1, -1):
+        slope = (ys[i + 1] - ys[i]) / (xs[i + 1] - xs[i])
+        expr = ufl.conditional(ufl.lt(x, xs[i + 1]), ys[i] + slope * (x - xs[i]), expr)
+    return ufl.conditional(ufl.lt(x, xs[0]), ys[0], expr)
+
+
+def _interp(x: float, table) -> float:
+    import numpy as np
+
+    return float(np.interp(x, [p[0] for p in table], [p[1] for p in table]))
+
+
+# ----------------------------------------------------------------------------- database
+_SI_MOLAR_VOLUME = 12.06e-6  # m^3/mol, crystalline Si (density 2.329 g/cm^3, 28.086 g/mol)
+_GE_MOLAR_VOLUME = 13.63e-6  # m^3/mol, Ge (5.323 g/cm^3, 72.63 g/mol)
+_SN_MOLAR_VOLUME = 16.29e-6  # m^3/mol, beta-Sn (7.287 g/cm^3, 118.71 g/mol)
+_GRAPHITE_C = 2260.0 / 12.011e-3 / 6.0  # mol Li / m^3 carbon at LiC6 (density 2.26 g/cm^3)
+
+DATABASE: dict[str, Material] = {
+    "LixSi": Material(
+        name="LixSi",
+        E=80e9,
+        E_full=41e9,
+        nu=0.22,
+        c_max=3.75 / _SI_MOLAR_VOLUME,
+        Omega=3.0 / (3.75 / _SI_MOLAR_VOLUME),
+        D=1e-17,
+        sources={
+            "E": "a-Si, 80 GPa: Bower, Guduru & Sethuraman, J. Mech. Phys. Solids 59 (2011) 804, material data",
+            "E_full": "softening to ~41 GPa at Li15Si4: Shenoy, Johari & Qi, J. Power Sources 195 (2010) 6825 (linear trend with Li fraction)",
+            "nu": "0.22: Bower, Guduru & Sethuraman (2011), material data",
+            "c_max": "Li15Si4 (3.75 Li/Si) per unlithiated Si volume: Obrovac & Christensen, Electrochem. Solid-State Lett. 7 (2004) A93",
+            "Omega": "from dV/V0 = 300 % at full lithiation: contact-interfaces review (shared/literature/000, L217), alloy-anode review (001, L314)",
+            "D": "1e-13 cm^2/s, upper end of 1e-14..1e-13 cm^2/s: micron-Si review (shared/literature/004, L56)",
+        },
+        note="Amorphous LixSi. D spans four decades in the literature (1e-18..1e-15 m^2/s); state your own.",
+    ),
+    "carbon": Material(
+        name="carbon",
+        E=32e9,
+        E_full=109e9,
+        nu=0.3,
+        c_max=_GRAPHITE_C,
+        Omega=0.10 / _GRAPHITE_C,
+        D=3.9e-14,
+        sources={
+            "E": "graphite 32 GPa, stiffening to 109 GPa at LiC6: Qi, Guo, Hector & Timmons, J. Electrochem. Soc. 157 (2010) A558",
+            "E_full": "Qi, Guo, Hector & Timmons (2010)",
+            "nu": "0.3 assumed (typical of carbons)",
+            "c_max": "LiC6 at graphite density 2.26 g/cm^3 (stoichiometry)",
+            "Omega": "~10 % volume expansion at LiC6: Qi, Guo, Hector & Timmons (2010)",
+            "D": "3.9e-14 m^2/s (MCMB carbon): Doyle, Newman, Gozdz, Schmutz & Tarascon, J. Electrochem. Soc. 143 (1996) 1890",
+        },
+        note="Graphitic values used for a carbon coating; amorphous pyrolytic carbon is softer and stores less Li.",
+    ),
+    "carbon_inert": Material(
+        name="carbon_inert",
+        E=32e9,
+        nu=0.3,
+        c_max=0.0,
+        Omega=0.0,
+        D=0.0,
+        sources={"E": "Qi, Guo, Hector & Timmons, J. Electrochem. Soc. 157 (2010) A558", "nu": "0.3 assumed"},
+        note="Li-inert carbon coating: Li passes through it without storage; the flux enters the core at the interface.",
+    ),
+    "SiO2": Material(
+        name="SiO2",
+        E=72e9,
+        nu=0.17,
+        c_max=0.0,
+        Omega=0.0,
+        D=0.0,
+        sources={"E": "fused silica 72 GPa, CRC Handbook of Chemistry and Physics", "nu": "fused silica 0.17, CRC Handbook"},
+        note="Li-inert oxide coating.",
+    ),
+    "SiOx": Material(
+        name="SiOx",
+        E=80e9,
+        nu=0.22,
+        c_max=1500 * 3.6 / FARADAY * 2.13e6,
+        Omega=1.4 / (1500 * 3.6 / FARADAY * 2.13e6),
+        D=1e-17,
+        sources={
+            "c_max": "1500 mAh/g reversible at 2.13 g/cm^3 (typical SiO; order of magnitude)",
+            "Omega": "dV/V0 = 120-160 % (140 % used): contact-interfaces review (000, L254); SiO@C review (003, L52)",
+            "E": "assumed equal to a-Si (no reliable value found)",
+            "nu": "assumed equal to a-Si",
+            "D": "assumed equal to LixSi; the SiO@C review (003, L52) quotes ~1e-13 m^2/s for its electrode model",
+        },
+        note="Rough values: replace E and D with measured data.",
+    ),
+    "Ge": Material(
+        name="Ge",
+        E=103e9,
+        nu=0.26,
+        c_max=3.75 / _GE_MOLAR_VOLUME,
+        Omega=3.7 / (3.75 / _GE_MOLAR_VOLUME),
+        D=1e-16,
+        sources={
+            "E": "crystalline Ge ~103 GPa, ν 0.26 (handbook values)",
+            "c_max": "Li15Ge4 (3.75 Li/Ge) per unlithiated Ge volume",
+            "Omega": "dV/V0 ~370 %: contact-interfaces review (000, L655)",
+            "D": "order of magnitude (faster than Si); assumed",
+        },
+        note="Softening with Li not included.",
+    ),
+    "Sn": Material(
+        name="Sn",
+        E=50e9,
+        nu=0.36,
+        c_max=4.4 / _SN_MOLAR_VOLUME,
+        Omega=3.59 / (4.4 / _SN_MOLAR_VOLUME),
+        D=1e-16,
+        sources={
+            "E": "beta-Sn ~50 GPa, ν 0.36 (handbook values)",
+            "c_max": "Li22Sn5 (4.4 Li/Sn) per unlithiated Sn volume",
+            "Omega": "dV/V0 = 359 % at Li22Sn5: contact-interfaces review (000, L696-710)",
+            "D": "order of magnitude; assumed",
+        },
+        note="Crystalline Sn lithiates through two-phase reactions; a single-phase diffusion model is an approximation.",
+    ),
+}
+
+#: case key -> (Material field, unit dimension, (lower, upper) physical range in SI)
+OVERRIDABLE: dict[str, tuple[str, str, tuple[float, float]]] = {
+    "E": ("E", "pressure", (1e8, 2e12)),
+    "E_full": ("E_full", "pressure", (1e8, 2e12)),
+    "nu": ("nu", "dimensionless", (0.0, 0.4999)),
+    "c_max": ("c_max", "concentration", (0.0, 1e6)),
+    "Omega": ("Omega", "molar_volume", (0.0, 1e-4)),
+    "D": ("D", "diffusivity", (0.0, 1e-6)),
+    "D_full": ("D_full", "diffusivity", (0.0, 1e-6)),
+}
+
+
+def material_from_case(table: dict, key: str) -> Material:
+    """Resolve a case's region material: ``{material = "LixSi", E = "60 GPa", ...}``.
+
+    Args:
+        table: the region table of the case file.
+        key: its dotted key, e.g. ``"regions.core"`` (for error messages).
+
+    Returns:
+        The database :class:`Material` with overrides applied (SI).
+
+    Raises:
+        CaseError: missing or unknown material, unknown override key, wrong unit, or a
+            value outside its physical range.
+    """
+    if "material" not in table:
+        raise CaseError(f"{key}.material", "missing", ", ".join(sorted(DATABASE)))
+    name = table["material"]
+    if name not in DATABASE:
+        raise CaseError(f"{key}.material", f"unknown material {name!r}", ", ".join(sorted(DATABASE)))
+    changes = {}
+    for k, v in table.items():
+        if k == "material":
+            continue
+        if k == "volume_table":
+            changes["volume_table"] = _volume_table(v, f"{key}.volume_table")
+            continue
+        if k not in OVERRIDABLE:
+            raise CaseError(f"{key}.{k}", "unknown key", ", ".join(["material", "volume_table", *OVERRIDABLE]))
+        attr, dim, (lo, hi) = OVERRIDABLE[k]
+        val = to_si(v, dim, f"{key}.{k}")
+        if not lo <= val <= hi:
+            raise CaseError(f"{key}.{k}", f"value {val:g} is out of the physical range", f"[{lo:g}, {hi:g}] in SI")
+        changes[attr] = val
+    mat = dataclasses.replace(DATABASE[name], **changes)
+    if mat.stores_li and mat.D <= 0:
+        raise CaseError(f"{key}.D", "a Li-storing material needs a positive diffusivity", "D > 0")
+    if mat.stores_li and mat.volume_expansion_full > 4.5:
+        raise CaseError(f"{key}.Omega", f"volume expansion {mat.volume_expansion_full:.2f} at full lithiation", "0 <= Omega*c_max <= 4.5")
+    return mat
+
+
+def _volume_table(value, key: str) -> tuple[tuple[float, float], ...]:
+    try:
+        rows = tuple((float(a), float(b)) for a, b in value)
+    except (TypeError, ValueError):
+        raise CaseError(key, "expected a list of [theta, dV/V0] pairs", "[[0.0, 0.0], [1.0, 3.0]]") from None
+    thetas = [r[0] for r in rows]
+    if len(rows) < 2 or thetas != sorted(thetas) or len(set(thetas)) != len(thetas) or thetas[0] > 0 or thetas[-1] < 1:
+        raise CaseError(key, "theta values must increase strictly and span [0, 1]", "at least two rows, first theta <= 0, last >= 1")
+    if any(r[1] <= -1 or r[1] > 4.5 for r in rows):
+        raise CaseError(key, "dV/V0 out of range", "(-1, 4.5]")
+    return rows

@@ -1,0 +1,261 @@
+"""The monolithic chemo-mechanical problem on a tagged mesh: spaces, forms, boundary conditions.
+
+Unknowns (one mixed space): displacement ``u`` [m] (vector Lagrange, degree 1 or 2),
+normalised concentration ``theta`` [-] (P1, continuous across bonded interfaces, which
+means equal chemical potential there for materials with the same mu0), and, when stress
+coupling is on, the hydrostatic stress ``p`` [Pa] (P1, L2 projection of tr(sigma)/3).
+
+Scaling: the mixed function stores ``u / L_ref`` and ``p / E_ref`` (``L_ref`` the size of
+the body, ``E_ref`` the largest Young's modulus), and the equations are divided by
+``E_ref L_ref^2`` (momentum), ``c_ref L_ref^3 / dt`` (mass) and ``L_ref^3`` (projection),
+so that the Jacobian's blocks are of similar size and one SNES tolerance serves all of
+them. :meth:`ChemoMechanicalProblem.fields` returns the SI fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import ufl
+from mpi4py import MPI
+
+import basix.ufl
+import dolfinx.fem as fem
+import dolfinx.mesh
+
+from anodemech.geometry.base import MeshData
+from anodemech.materials import Material
+from anodemech.physics import chemomech as cm
+from anodemech.solver import NonlinearSolver
+
+
+@dataclass(frozen=True)
+class PhysicsOptions:
+    """Switches of the coupled model.
+
+    Attributes:
+        transport: "ideal" (ideal-solution chemical potential) or "fickian".
+        stress_coupling: include ``-Omega sigma_h`` in the chemical potential.
+        temperature: [K].
+        theta0: initial, stress-free normalised concentration [-].
+        displacement_degree: 1 or 2.
+    """
+
+    transport: str = "ideal"
+    stress_coupling: bool = True
+    temperature: float = 298.15
+    theta0: float = 0.0
+    displacement_degree: int = 2
+
+
+class ChemoMechanicalProblem:
+    """Coupled Li transport + finite-strain mechanics for one tagged mesh.
+
+    Args:
+        comm: communicator (the mesh's).
+        md: tagged mesh (:class:`MeshData`), regions named as in ``materials``.
+        materials: region name -> :class:`Material`; every cell region needs one.
+        physics: :class:`PhysicsOptions`.
+        linear: "iterative" or "direct".
+        petsc_options: overrides under this problem's prefix.
+
+    Raises:
+        KeyError: a region of the mesh has no material.
+        ValueError: no region stores Li.
+    """
+
+    def __init__(self, comm, md: MeshData, materials: dict[str, Material], physics: PhysicsOptions,
+                 linear: str = "iterative", petsc_options: dict | None = None):
+        missing = set(md.cell_names) - set(materials)
+        if missing:
+            raise KeyError(f"no material for region(s) {sorted(missing)}")
+        if not any(m.stores_li for m in materials.values()):
+            raise ValueError("no region stores Li")
+        self.comm = comm
+        self.md = md
+        self.materials = {name: materials[name] for name in md.cell_names}
+        self.physics = physics
+        mesh = md.mesh
+        self.mesh = mesh
+        tdim = mesh.topology.dim
+        mesh.topology.create_connectivity(tdim - 1, tdim)
+
+        k = physics.displacement_degree
+        cell = mesh.basix_cell()
+        elems = [basix.ufl.element("Lagrange", cell, k, shape=(mesh.geometry.dim,)), basix.ufl.element("Lagrange", cell, 1)]
+        if physics.stress_coupling:
+            elems.append(basix.ufl.element("Lagrange", cell, 1))
+        self.W = fem.functionspace(mesh, basix.ufl.mixed_element(elems))
+        self.w = fem.Function(self.W, name="state")
+        self.w_n = fem.Function(self.W, name="previous_state")
+        self.V_u, self.u_dofs = self.W.sub(0).collapse()
+        self.V_theta, self.theta_dofs = self.W.sub(1).collapse()
+
+        self.qdeg = 4 if k == 2 else 2
+        self.dx = ufl.Measure("dx", domain=mesh, subdomain_data=md.cell_tags, metadata={"quadrature_degree": self.qdeg})
+        self.ds = ufl.Measure("ds", domain=mesh, subdomain_data=md.facet_tags, metadata={"quadrature_degree": self.qdeg})
+        self.dS = ufl.Measure("dS", domain=mesh, subdomain_data=md.facet_tags, metadata={"quadrature_degree": self.qdeg})
+
+        self.dt = fem.Constant(mesh, 1.0)  # s
+        self.flux_in = fem.Constant(mesh, 0.0)  # mol m^-2 s^-1 into the active material
+        self.theta_surface = fem.Function(self.V_theta)  # potentiostatic value
+
+        # Reference scales
+        storing = [m for m in self.materials.values() if m.stores_li]
+        self.E_ref = max(m.E for m in self.materials.values())
+        self.c_ref = max(m.c_max for m in storing)
+        vol = self.integrate(1.0 * self.dx)
+        self.L_ref = vol ** (1.0 / 3.0)
+
+        # Li enters at the outer surface, or at the surface of the outermost Li-storing
+        # region when the coating is Li-inert.
+        self.flux_surface, self.flux_measure = self._flux_surface()
+        self.capacity = self.integrate(sum(m.c_max * self.dx(md.cell_names[n]) for n, m in self.materials.items() if m.stores_li))  # mol
+        self.flux_area = self.integrate(1.0 * self.flux_measure)  # m^2
+
+        self.set_initial_state(physics.theta0)
+        self.bcs_mech = self._mechanical_bcs()
+        self.bcs_inert = self._inert_bcs()
+        self._bc_surface = fem.dirichletbc(self.theta_surface, self._surface_theta_dofs(), self.W.sub(1))
+        self.bcs: list = [*self.bcs_mech, *self.bcs_inert]
+
+        splits = {"theta": (self.W.sub(1), self.V_theta), "u": (self.W.sub(0), self.V_u)}
+        if physics.stress_coupling:
+            splits["p"] = (self.W.sub(2), self.W.sub(2).collapse()[0])
+        self.solver = NonlinearSolver(comm, self.residual(), self.w, self.bcs, linear=linear, splits=splits, petsc_options=petsc_options)
+
+    # ------------------------------------------------------------------ fields
+    def fields(self, w=None):
+        """SI UFL fields ``(u [m], theta [-], p [Pa])`` of ``w`` (default: the current state).
+
+        ``p`` is None without stress coupling.
+        """
+        parts = ufl.split(self.w if w is None else w)
+        p = self.E_ref * parts[2] if self.physics.stress_coupling else None
+        return self.L_ref * parts[0], parts[1], p
+
+    def residual(self):
+        """Scaled UFL residual of the coupled problem (module docstring)."""
+        u, theta, p = self.fields()
+        _, theta_n, _ = self.fields(self.w_n)
+        tests = ufl.TestFunctions(self.W)
+        v, q = tests[0], tests[1]
+        L, E, c = self.L_ref, self.E_ref, self.c_ref
+        ph = self.physics
+        R = 0
+        for name, mat in self.materials.items():
+            dx = self.dx(self.md.cell_names[name])
+            kin = cm.kinematics(u, theta, mat, ph.theta0)
+            R += ufl.inner(cm.first_piola(kin, theta, mat), ufl.grad(v)) / (E * L**2) * dx
+            if mat.stores_li:
+                J_R = cm.li_flux(theta, ufl.grad(theta), ufl.grad(p) if p is not None else None, kin.F, mat,
+                                 ph.transport, ph.temperature, ph.stress_coupling)
+                R += (mat.c_max * (theta - theta_n) * q - self.dt * ufl.inner(J_R, ufl.grad(q))) / (c * L**3) * dx
+            if p is not None:
+                R += (p - cm.hydrostatic(cm.cauchy(kin, theta, mat))) * tests[2] / (E * L**3) * dx
+        qf = q if self.flux_measure.integral_type() == "exterior_facet" else q("+")
+        R += -self.dt * self.flux_in * qf / (c * L**3) * self.flux_measure
+        return R
+
+    # ------------------------------------------------------------------ BCs
+    def _flux_surface(self):
+        md = self.md
+        outer = [n for n in ("shell", "core") if n in self.materials]
+        if outer and not self.materials[outer[0]].stores_li and "interface" in md.facet_names:
+            return "interface", self.dS(md.facet_names["interface"])
+        return "outer_surface", self.ds(md.facet_names["outer_surface"])
+
+    def _mechanical_bcs(self):
+        md, W, fdim = self.md, self.W, self.mesh.topology.dim - 1
+        bcs = []
+        for axis, name in enumerate(("symmetry_x", "symmetry_y", "symmetry_z")):
+            if name in md.facet_names:
+                sub = W.sub(0).sub(axis)
+                Vs, _ = sub.collapse()
+                dofs = fem.locate_dofs_topological((sub, Vs), fdim, md.facets(name))
+                bcs.append(fem.dirichletbc(fem.Function(Vs), dofs, sub))
+        if md.variant == "full":
+            # 3-2-1 supports: statically determinate, so they remove rigid-body modes
+            # without stressing a self-equilibrated body.
+            fixed = {"origin": (0, 1, 2), "x_axis": (1, 2), "y_axis": (2,)}
+            for pname, comps in fixed.items():
+                x0 = md.points[pname]
+                for axis in comps:
+                    sub = W.sub(0).sub(axis)
+                    Vs, _ = sub.collapse()
+                    dofs = fem.locate_dofs_geometrical((sub, Vs), lambda x, x0=x0: np.linalg.norm(x.T - x0, axis=1) < 1e-6 * self.L_ref)
+                    bcs.append(fem.dirichletbc(fem.Function(Vs), dofs, sub))
+        return bcs
+
+    def _inert_bcs(self):
+        """Pin theta in Li-inert regions (away from Li-storing cells) to theta0."""
+        inert = [n for n, m in self.materials.items() if not m.stores_li]
+        if not inert:
+            return []
+        tdim = self.mesh.topology.dim
+        sub = (self.W.sub(1), self.V_theta)
+        in_inert = np.concatenate([fem.locate_dofs_topological(sub, tdim, self.md.cells(n))[0] for n in inert])
+        in_store = np.concatenate([fem.locate_dofs_topological(sub, tdim, self.md.cells(n))[0]
+                                   for n, m in self.materials.items() if m.stores_li])
+        W_dofs, V_dofs = fem.locate_dofs_topological(sub, tdim, np.concatenate([self.md.cells(n) for n in inert]))
+        keep = ~np.isin(W_dofs, in_store)
+        del in_inert
+        g = fem.Function(self.V_theta)
+        g.x.array[:] = self.physics.theta0
+        return [fem.dirichletbc(g, [W_dofs[keep], V_dofs[keep]], self.W.sub(1))]
+
+    def _surface_theta_dofs(self):
+        md, fdim = self.md, self.mesh.topology.dim - 1
+        return fem.locate_dofs_topological((self.W.sub(1), self.V_theta), fdim, md.facets(self.flux_surface))
+
+    # ------------------------------------------------------------------ loading
+    def set_galvanostatic(self, flux_in: float):
+        """Prescribe a uniform inward Li flux [mol m^-2 s^-1] on the flux surface."""
+        self.flux_in.value = flux_in
+        self.bcs[:] = [*self.bcs_mech, *self.bcs_inert]
+
+    def set_potentiostatic(self, theta_s: float):
+        """Hold theta = ``theta_s`` on the flux surface (the surface SOC)."""
+        self.flux_in.value = 0.0
+        self.theta_surface.x.array[:] = theta_s
+        self.bcs[:] = [*self.bcs_mech, *self.bcs_inert, self._bc_surface]
+
+    def flux_for_c_rate(self, c_rate: float) -> float:
+        """Inward flux [mol m^-2 s^-1] that (de)lithiates the particle in 1/|C-rate| hours."""
+        return c_rate * self.capacity / 3600.0 / self.flux_area
+
+    # ------------------------------------------------------------------ state
+    def set_initial_state(self, theta0: float):
+        """Uniform ``theta = theta0``, ``u = 0``, ``p = 0``."""
+        self.w.x.array[:] = 0.0
+        self.w.x.array[self.theta_dofs] = theta0
+        self.w.x.scatter_forward()
+        self.w_n.x.array[:] = self.w.x.array
+
+    def step(self, dt: float):
+        """One backward-Euler step of size ``dt`` [s] from ``w_n``.
+
+        Returns:
+            :class:`anodemech.solver.SolveStats`. On failure ``w`` is reset to ``w_n``.
+        """
+        self.dt.value = dt
+        stats = self.solver.solve()
+        if not stats.converged or not np.isfinite(self.w.x.array).all():
+            stats.converged = False
+            self.w.x.array[:] = self.w_n.x.array
+        return stats
+
+    def accept(self):
+        """Make the current state the previous one (after a converged step)."""
+        self.w_n.x.array[:] = self.w.x.array
+
+    def integrate(self, form) -> float:
+        """Assemble a scalar UFL form and sum over ranks."""
+        return self.comm.allreduce(fem.assemble_scalar(fem.form(form)), op=MPI.SUM)
+
+    def soc(self) -> float:
+        """Overall state of charge: stored Li / capacity [-]."""
+        _, theta, _ = self.fields()
+        stored = sum(m.c_max * theta * self.dx(self.md.cell_names[n]) for n, m in self.materials.items() if m.stores_li)
+        return self.integrate(stored) / self.capacity

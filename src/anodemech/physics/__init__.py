@@ -1,0 +1,1 @@
+"""Physics: finite-strain chemo-mechanics."""

@@ -1,0 +1,254 @@
+"""PETSc SNES for the monolithic problem, with an options prefix unique to each problem.
+
+Two linear-solver presets (both overridable from the case file's ``[solver.petsc]``):
+
+* ``"iterative"`` (default, for 3D sizes of 1e5-1e6 dofs): GMRES preconditioned by a
+  multiplicative field split -- concentration (BoomerAMG), displacement (GAMG with the
+  rigid-body near-nullspace), hydrostatic stress (block Jacobi/ILU, a mass matrix) -- with
+  the preconditioner rebuilt every 3 Newton iterations and carried across steps.
+  Measured in shared/notes/dolfinx-facts.md: flat Krylov counts with mesh size.
+* ``"direct"``: MUMPS LU.
+
+Newton iterations are PETSc's (``newtonls`` with a backtracking line search).
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from petsc4py import PETSc
+
+import dolfinx.fem as fem
+import dolfinx.fem.petsc as fem_petsc
+
+from anodemech import compat
+
+_PROBLEM_IDS = itertools.count()  # unique option prefixes, never reset
+
+#: form-compiler and JIT options (quadrature degree is set per measure in the forms)
+JIT_OPTIONS = {"cffi_extra_compile_args": ["-O2"]}
+
+BASE_OPTIONS = {
+    "snes_type": "newtonls",
+    "snes_linesearch_type": "bt",
+    "snes_rtol": 1e-9,
+    "snes_atol": 1e-12,
+    "snes_stol": 0.0,
+    "snes_max_it": 20,
+    "snes_error_if_not_converged": False,
+}
+
+LINEAR_PRESETS = {
+    "direct": {
+        "ksp_type": "preonly",
+        "pc_type": "lu",
+        "pc_factor_mat_solver_type": "mumps",
+    },
+    "iterative": {
+        "ksp_type": "gmres",
+        "ksp_gmres_restart": 200,
+        "ksp_rtol": 1e-8,
+        "ksp_atol": 1e-14,
+        "ksp_max_it": 400,
+        "pc_type": "fieldsplit",
+        "pc_fieldsplit_type": "multiplicative",
+        "snes_lag_preconditioner": 3,
+        "snes_lag_preconditioner_persists": True,
+        "fieldsplit_theta_ksp_type": "preonly",
+        "fieldsplit_theta_pc_type": "hypre",
+        "fieldsplit_theta_pc_hypre_type": "boomeramg",
+        "fieldsplit_u_ksp_type": "preonly",
+        "fieldsplit_u_pc_type": "gamg",
+        "fieldsplit_u_pc_gamg_threshold": 0.01,
+        "fieldsplit_u_mg_levels_ksp_type": "chebyshev",
+        "fieldsplit_u_mg_levels_pc_type": "jacobi",
+        "fieldsplit_u_mg_levels_ksp_max_it": 3,
+        "fieldsplit_p_ksp_type": "preonly",
+        "fieldsplit_p_pc_type": "bjacobi",
+    },
+}
+
+
+@dataclass
+class SolveStats:
+    """Counters of one nonlinear solve."""
+
+    converged: bool
+    newton_iterations: int
+    krylov_iterations: int
+    reason: str
+    assembly_time: float  # s, residual + Jacobian assembly
+    total_time: float  # s
+
+
+class NonlinearSolver:
+    """PETSc SNES on a mixed DOLFINx function ``w`` with residual form ``F``.
+
+    Args:
+        comm: communicator of the mesh.
+        F: UFL residual form.
+        w: the unknown (``dolfinx.fem.Function`` on a mixed space).
+        bcs: list of ``DirichletBC`` on ``w``'s space.
+        linear: "iterative" or "direct" (see module docstring).
+        splits: for "iterative", ``{name: (W.sub(i), collapsed_space)}`` in split order
+            ("theta", "u", "p"); the "u" split gets the rigid-body near-nullspace.
+        petsc_options: overrides, keys without the prefix (e.g. ``{"ksp_rtol": 1e-10}``).
+
+    Raises:
+        ValueError: unknown ``linear`` preset.
+    """
+
+    def __init__(self, comm, F, w, bcs, linear: str = "iterative", splits=None, petsc_options=None, form_compiler_options=None):
+        if linear not in LINEAR_PRESETS:
+            raise ValueError(f"linear solver {linear!r} not in {sorted(LINEAR_PRESETS)}")
+        self.comm = comm
+        self.w = w
+        self.bcs = bcs
+        self.prefix = f"anodemech_{next(_PROBLEM_IDS)}_"
+        fco = form_compiler_options or {}
+        J = __import__("ufl").derivative(F, w)
+        self._F = fem.form(F, form_compiler_options=fco, jit_options=JIT_OPTIONS)
+        self._J = fem.form(J, form_compiler_options=fco, jit_options=JIT_OPTIONS)
+        self._b = compat.create_vector(self._F, w.function_space)
+        self._A = fem_petsc.create_matrix(self._J)
+        self._x = w.x.petsc_vec.copy()
+        self._assembly_time = 0.0
+
+        opts = PETSc.Options()
+        self._option_keys = []
+        merged = {**BASE_OPTIONS, **LINEAR_PRESETS[linear], **(petsc_options or {})}
+        if splits is None or linear == "direct":
+            merged = {k: v for k, v in merged.items() if not k.startswith("fieldsplit_")}
+        for k, v in merged.items():
+            opts[self.prefix + k] = v
+            self._option_keys.append(self.prefix + k)
+        self.options = merged
+
+        snes = PETSc.SNES().create(comm)
+        snes.setOptionsPrefix(self.prefix)
+        snes.setFunction(self._residual, self._b)
+        snes.setJacobian(self._jacobian, self._A)
+        if merged.get("pc_type") == "fieldsplit":
+            pc = snes.getKSP().getPC()
+            pc.setType("fieldsplit")
+            pc.setFieldSplitIS(*[(name, self._split_is(sub, V, name)) for name, (sub, V) in splits.items()])
+        snes.setFromOptions()
+        self.snes = snes
+
+    # -------------------------------------------------------------- fieldsplit helpers
+    def _split_is(self, sub, V, name):
+        """Sorted global indices of the owned dofs of sub-space ``sub`` (PETSc IS)."""
+        W = self.w.function_space
+        _, dofs = sub.collapse()
+        dofs = np.asarray(dofs, dtype=np.int32)
+        imap = W.dofmap.index_map
+        bs = W.dofmap.index_map_bs
+        n_owned = imap.size_local * bs
+        owned = dofs < n_owned
+        order = np.argsort(dofs[owned])
+        glob = (dofs[owned][order] + imap.local_range[0] * bs).astype(PETSc.IntType)
+        iset = PETSc.IS().createGeneral(glob, comm=self.comm)
+        if name == "u":
+            iset.compose("nearnullspace", self._rigid_modes(V, np.flatnonzero(owned)[order]))
+        return iset
+
+    def _rigid_modes(self, V, local_order):
+        """Six rigid-body modes of the collapsed vector space ``V``, in the split's order."""
+        bs = V.dofmap.index_map_bs
+        x = V.tabulate_dof_coordinates()
+        n_nodes = V.dofmap.index_map.size_local
+        n = n_nodes * bs
+        modes = np.zeros((6, n))
+        xo = x[:n_nodes]
+        for k in range(3):
+            modes[k, k::3] = 1.0
+        modes[3, 0::3], modes[3, 1::3] = -xo[:, 1], xo[:, 0]
+        modes[4, 1::3], modes[4, 2::3] = -xo[:, 2], xo[:, 1]
+        modes[5, 0::3], modes[5, 2::3] = xo[:, 2], -xo[:, 0]
+        # collapsed dof i -> position of its W-dof in the sorted split
+        if local_order.size and local_order.max() >= n:
+            raise RuntimeError("collapsed displacement space and mixed space disagree on dof ownership")
+        modes = modes[:, local_order]
+        vecs = []
+        for m in modes:
+            v = PETSc.Vec().createMPI((m.size, PETSc.DECIDE), comm=self.comm)
+            v.setArray(m)
+            vecs.append(v)
+        # Orthonormalise with PETSc's own routine
+        ns = PETSc.NullSpace().create(vectors=_orthonormal(vecs), comm=self.comm)
+        return ns
+
+    # -------------------------------------------------------------- SNES callbacks
+    def _residual(self, snes, x, b):
+        t0 = time.perf_counter()
+        x.ghostUpdate(addv=PETSc.InsertMode.INSERT, mode=PETSc.ScatterMode.FORWARD)
+        x.copy(self.w.x.petsc_vec)
+        self.w.x.scatter_forward()
+        with b.localForm() as loc:
+            loc.set(0.0)
+        fem_petsc.assemble_vector(b, self._F)
+        fem_petsc.apply_lifting(b, [self._J], bcs=[self.bcs], x0=[x], alpha=-1.0)
+        b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+        fem_petsc.set_bc(b, self.bcs, x, -1.0)
+        self._assembly_time += time.perf_counter() - t0
+
+    def _jacobian(self, snes, x, A, P):
+        t0 = time.perf_counter()
+        A.zeroEntries()
+        fem_petsc.assemble_matrix(A, self._J, bcs=self.bcs)
+        A.assemble()
+        self._assembly_time += time.perf_counter() - t0
+
+    # -------------------------------------------------------------- public
+    def solve(self) -> SolveStats:
+        """Solve from the current ``w``; on failure ``w`` holds the last iterate (caller restores)."""
+        self._assembly_time = 0.0
+        t0 = time.perf_counter()
+        self.w.x.petsc_vec.copy(self._x)
+        try:
+            self.snes.solve(None, self._x)
+            reason = self.snes.getConvergedReason()
+        except PETSc.Error as exc:  # e.g. a failed factorisation or NaN in the line search
+            reason = -100
+            self._last_error = str(exc)
+        self._x.copy(self.w.x.petsc_vec)
+        self.w.x.scatter_forward()
+        return SolveStats(
+            converged=reason > 0,
+            newton_iterations=self.snes.getIterationNumber(),
+            krylov_iterations=self.snes.getLinearSolveIterations(),
+            reason=_reason_name(reason),
+            assembly_time=self._assembly_time,
+            total_time=time.perf_counter() - t0,
+        )
+
+    def destroy(self):
+        """Free PETSc objects and remove this problem's options."""
+        opts = PETSc.Options()
+        for k in self._option_keys:
+            opts.delValue(k)
+        for obj in (self.snes, self._A, self._b, self._x):
+            obj.destroy()
+
+
+def _orthonormal(vecs):
+    """Modified Gram–Schmidt on PETSc vectors (PETSc needs an orthonormal near-nullspace)."""
+    out = []
+    for v in vecs:
+        for q in out:
+            v.axpy(-v.dot(q), q)
+        nrm = v.norm()
+        if nrm > 1e-12:
+            v.scale(1.0 / nrm)
+            out.append(v)
+    return out
+
+
+def _reason_name(reason: int) -> str:
+    if reason == -100:
+        return "PETSC_ERROR"
+    names = {v: k for k, v in vars(PETSc.SNES.ConvergedReason).items() if isinstance(v, int)}
+    return names.get(reason, str(reason))
