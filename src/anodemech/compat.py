@@ -31,15 +31,20 @@ def model_to_mesh(model, comm, rank: int, gdim: int):
 
     Returns:
         ``(mesh, cell_tags, facet_tags)``; the tags' values are the Gmsh physical-group tags.
+        Cells sharing a facet across ranks are ghosted, so interior-facet integrals (``dS``
+        over an interface) are complete in parallel.
     """
+    from dolfinx.mesh import GhostMode, create_cell_partitioner
+
+    partitioner = create_cell_partitioner(GhostMode.shared_facet)
     if DOLFINX_VERSION >= (0, 10):
         from dolfinx.io import gmsh as gmsh_io
 
-        data = gmsh_io.model_to_mesh(model, comm, rank, gdim=gdim)
+        data = gmsh_io.model_to_mesh(model, comm, rank, gdim=gdim, partitioner=partitioner)
         return data.mesh, data.cell_tags, data.facet_tags
     from dolfinx.io import gmshio
 
-    mesh, cell_tags, facet_tags = gmshio.model_to_mesh(model, comm, rank, gdim=gdim)
+    mesh, cell_tags, facet_tags = gmshio.model_to_mesh(model, comm, rank, gdim=gdim, partitioner=partitioner)
     return mesh, cell_tags, facet_tags
 
 
