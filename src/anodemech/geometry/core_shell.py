@@ -39,6 +39,10 @@ class CoreShellParams:
     h_surface: float
     variant: str = "octant"
 
+    def regions(self) -> tuple[str, ...]:
+        """Names of the cell regions this geometry has (each needs a material)."""
+        return ("core", "shell") if self.shell_thickness > 0 else ("core",)
+
     def validate(self, prefix: str = "geometry") -> None:
         """Check the parameters.
 

@@ -1,0 +1,5 @@
+"""``python3 -m anodemech`` = the ``anodemech`` console script."""
+
+from anodemech.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,344 @@
+"""Case files: TOML -> validated, SI-resolved :class:`Case`, before any computation.
+
+Every table and key is checked: an unknown key, a wrong unit, a value out of its physical
+range or an undefined material raises :class:`anodemech.errors.CaseError` naming the
+dotted key and the accepted values. See README.md ("Case files") for the format.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from anodemech.errors import CaseError
+from anodemech.geometry import BUILDERS
+from anodemech.materials import Material, material_from_case
+from anodemech.model import PhysicsOptions
+from anodemech.physics.chemomech import TRANSPORT_LAWS
+from anodemech.solver import LINEAR_PRESETS
+from anodemech.units import to_si
+
+TOP_LEVEL = ("case", "geometry", "regions", "physics", "stages", "time", "solver", "output")
+STAGE_MODES = ("galvanostatic", "potentiostatic")
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One loading stage.
+
+    Attributes:
+        name: label used in the history.
+        mode: "galvanostatic" (uniform inward flux) or "potentiostatic" (fixed surface theta).
+        c_rate: signed C-rate [1/h] (> 0 lithiation), or None.
+        current_density: signed current density on the flux surface [A/m^2], or None.
+        surface_theta: potentiostatic surface value [-], or None.
+        until_soc: the stage ends when the overall SOC reaches this value [-], or None.
+        theta_limit: galvanostatic cut-off on the surface theta (lithiation: max, delithiation: min).
+        max_time: the stage ends after this time [s], or None.
+    """
+
+    name: str
+    mode: str
+    c_rate: float | None = None
+    current_density: float | None = None
+    surface_theta: float | None = None
+    until_soc: float | None = None
+    theta_limit: float | None = None
+    max_time: float | None = None
+
+    @property
+    def direction(self) -> int:
+        """+1 lithiation, -1 delithiation, 0 unknown (potentiostatic)."""
+        rate = self.c_rate if self.c_rate is not None else self.current_density
+        if rate is None:
+            return 0
+        return 1 if rate > 0 else -1
+
+
+@dataclass(frozen=True)
+class TimeOptions:
+    """Adaptive backward-Euler step control (all times in s)."""
+
+    dt_initial: float = 1.0
+    dt_min: float = 1e-3
+    dt_max: float = 120.0
+    max_dsoc: float = 0.02
+    growth: float = 1.5
+    cutback: float = 0.5
+    easy_newton: int = 4
+
+
+@dataclass(frozen=True)
+class SolverOptions:
+    """Linear-solver preset ("iterative" or "direct") and PETSc option overrides."""
+
+    linear: str = "iterative"
+    petsc: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OutputOptions:
+    """What a run writes besides history.csv and run.json."""
+
+    fields_every: int = 1
+    render: bool = True
+    plots: bool = True
+    checkpoint: bool = True
+
+
+@dataclass(frozen=True)
+class Case:
+    """A validated case, all values SI."""
+
+    name: str
+    description: str
+    path: str
+    builder: str
+    geometry: object  # the builder's parameter dataclass
+    materials: dict[str, Material]
+    physics: PhysicsOptions
+    stages: tuple[Stage, ...]
+    time: TimeOptions
+    solver: SolverOptions
+    output: OutputOptions
+    raw: dict
+
+    def resolved(self) -> dict:
+        """JSON-ready dict of every resolved input (SI units), for run.json."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "case_file": self.path,
+            "geometry": {"builder": self.builder, **dataclasses.asdict(self.geometry)},
+            "materials": {k: {f.name: getattr(m, f.name) for f in dataclasses.fields(m)} | {"volume_expansion_full": m.volume_expansion_full}
+                          for k, m in self.materials.items()},
+            "physics": dataclasses.asdict(self.physics),
+            "stages": [dataclasses.asdict(s) for s in self.stages],
+            "time": dataclasses.asdict(self.time),
+            "solver": dataclasses.asdict(self.solver),
+            "output": dataclasses.asdict(self.output),
+            "units": "SI (m, s, Pa, mol, A)",
+        }
+
+
+def load_case(path: str | Path, overrides: dict | None = None) -> Case:
+    """Read and validate a case file.
+
+    Args:
+        path: the TOML file.
+        overrides: optional nested dict merged over the file (e.g. from tests).
+
+    Raises:
+        CaseError: any problem with the file, naming the key.
+    """
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise CaseError("case", f"file {str(path)!r} not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise CaseError("case", f"{path}: not valid TOML ({exc})") from None
+    if overrides:
+        raw = _merge(raw, overrides)
+    return parse_case(raw, str(path))
+
+
+def parse_case(raw: dict, path: str = "<dict>") -> Case:
+    """Validate a case given as a dict (see :func:`load_case`)."""
+    _keys(raw, "", TOP_LEVEL, required=("geometry", "regions", "stages"))
+    meta = raw.get("case", {})
+    _keys(meta, "case", ("name", "description"))
+    builder, geom = _geometry(raw["geometry"])
+    materials = _regions(raw["regions"], builder, geom)
+    physics = _physics(raw.get("physics", {}))
+    stages = _stages(raw["stages"])
+    time = _dataclass(TimeOptions, raw.get("time", {}), "time", {"dt_initial": "time", "dt_min": "time", "dt_max": "time"},
+                      ranges={"max_dsoc": (1e-4, 0.5), "growth": (1.0, 4.0), "cutback": (0.05, 0.9), "easy_newton": (1, 50)})
+    if not time.dt_min <= time.dt_initial <= time.dt_max:
+        raise CaseError("time.dt_initial", f"{time.dt_initial:g} s is outside [dt_min, dt_max]", "dt_min <= dt_initial <= dt_max")
+    if time.dt_min <= 0:
+        raise CaseError("time.dt_min", "must be positive", "> 0 s")
+    solver = _solver(raw.get("solver", {}))
+    output = _dataclass(OutputOptions, raw.get("output", {}), "output", {}, ranges={"fields_every": (1, 10**6)})
+    name = meta.get("name", Path(path).stem)
+    return Case(name=name, description=meta.get("description", ""), path=path, builder=builder, geometry=geom,
+                materials=materials, physics=physics, stages=stages, time=time, solver=solver, output=output, raw=raw)
+
+
+# --------------------------------------------------------------------------- parts
+def _keys(table, key: str, allowed, required=()):
+    if not isinstance(table, dict):
+        raise CaseError(key or "case", f"expected a table, got {type(table).__name__}")
+    for k in table:
+        if k not in allowed:
+            raise CaseError(f"{key}.{k}" if key else k, "unknown key", ", ".join(allowed))
+    for k in required:
+        if k not in table:
+            raise CaseError(f"{key}.{k}" if key else k, "missing", None)
+
+
+def _geometry(table):
+    _keys(table, "geometry", ("builder", *_all_builder_fields()), required=("builder",))
+    builder = table["builder"]
+    if builder not in BUILDERS:
+        raise CaseError("geometry.builder", f"unknown builder {builder!r}", ", ".join(sorted(BUILDERS)))
+    params_cls, _ = BUILDERS[builder]
+    fields = {f.name: f for f in dataclasses.fields(params_cls)}
+    values = {}
+    for k, v in table.items():
+        if k == "builder":
+            continue
+        if k not in fields:
+            raise CaseError(f"geometry.{k}", f"not a parameter of builder {builder!r}", ", ".join(fields))
+        values[k] = _field_value(fields[k], v, f"geometry.{k}", default_dimension="length")
+    missing = [n for n, f in fields.items() if n not in values and f.default is dataclasses.MISSING]
+    if missing:
+        raise CaseError(f"geometry.{missing[0]}", "missing", f"builder {builder!r} needs {', '.join(missing)}")
+    params = params_cls(**values)
+    params.validate("geometry")
+    return builder, params
+
+
+def _all_builder_fields():
+    return sorted({f.name for cls, _ in BUILDERS.values() for f in dataclasses.fields(cls)})
+
+
+def _regions(table, builder, geom):
+    _keys(table, "regions", _region_names(geom))
+    needed = _region_names(geom)
+    for name in needed:
+        if name not in table:
+            raise CaseError(f"regions.{name}", "missing: every region of the geometry needs a material", ", ".join(needed))
+    return {name: material_from_case(table[name], f"regions.{name}") for name in needed}
+
+
+def _region_names(geom) -> tuple[str, ...]:
+    return tuple(geom.regions())
+
+
+def _physics(table):
+    allowed = ("transport", "stress_coupling", "temperature", "initial_soc", "displacement_degree")
+    _keys(table, "physics", allowed)
+    p = PhysicsOptions()
+    transport = table.get("transport", p.transport)
+    if transport not in TRANSPORT_LAWS:
+        raise CaseError("physics.transport", f"unknown law {transport!r}", ", ".join(TRANSPORT_LAWS))
+    coupling = table.get("stress_coupling", p.stress_coupling)
+    if not isinstance(coupling, bool):
+        raise CaseError("physics.stress_coupling", "expected true or false", "true, false")
+    T = _number(table.get("temperature", p.temperature), "physics.temperature", (200.0, 400.0), "K")
+    theta0 = _number(table.get("initial_soc", p.theta0), "physics.initial_soc", (0.0, 1.0))
+    degree = table.get("displacement_degree", p.displacement_degree)
+    if degree not in (1, 2):
+        raise CaseError("physics.displacement_degree", f"{degree!r}", "1, 2")
+    return PhysicsOptions(transport=transport, stress_coupling=coupling, temperature=T, theta0=theta0, displacement_degree=degree)
+
+
+def _stages(stages):
+    if not isinstance(stages, list) or not stages:
+        raise CaseError("stages", "expected a non-empty array of tables [[stages]]")
+    allowed = ("name", "mode", "c_rate", "current_density", "surface_theta", "until_soc", "theta_limit", "max_time")
+    out = []
+    for i, st in enumerate(stages):
+        key = f"stages[{i}]"
+        _keys(st, key, allowed, required=("mode",))
+        mode = st["mode"]
+        if mode not in STAGE_MODES:
+            raise CaseError(f"{key}.mode", f"unknown mode {mode!r}", ", ".join(STAGE_MODES))
+        v = {"name": str(st.get("name", f"stage{i}")), "mode": mode}
+        if "c_rate" in st:
+            v["c_rate"] = _number(st["c_rate"], f"{key}.c_rate", (-100.0, 100.0), "1/h")
+            if v["c_rate"] == 0:
+                raise CaseError(f"{key}.c_rate", "zero C-rate", "non-zero, > 0 lithiation, < 0 delithiation, |C| <= 100")
+        if "current_density" in st:
+            v["current_density"] = _ranged(to_si(st["current_density"], "current_density", f"{key}.current_density"), f"{key}.current_density", (-1e4, 1e4))
+        if "surface_theta" in st:
+            v["surface_theta"] = _number(st["surface_theta"], f"{key}.surface_theta", (0.0, 1.0))
+        if "until_soc" in st:
+            v["until_soc"] = _number(st["until_soc"], f"{key}.until_soc", (0.0, 1.0))
+        if "theta_limit" in st:
+            v["theta_limit"] = _number(st["theta_limit"], f"{key}.theta_limit", (0.0, 1.0))
+        if "max_time" in st:
+            v["max_time"] = _ranged(to_si(st["max_time"], "time", f"{key}.max_time"), f"{key}.max_time", (1e-6, 1e9))
+        if mode == "galvanostatic":
+            if ("c_rate" in v) == ("current_density" in v):
+                raise CaseError(f"{key}.c_rate", "a galvanostatic stage needs exactly one of c_rate, current_density")
+            if "surface_theta" in v:
+                raise CaseError(f"{key}.surface_theta", "only for potentiostatic stages")
+        else:
+            if "surface_theta" not in v:
+                raise CaseError(f"{key}.surface_theta", "missing for a potentiostatic stage", "0 <= surface_theta <= 1")
+            if "c_rate" in v or "current_density" in v:
+                raise CaseError(f"{key}.c_rate", "only for galvanostatic stages")
+        if "until_soc" not in v and "max_time" not in v:
+            raise CaseError(f"{key}.until_soc", "a stage needs an end: until_soc and/or max_time")
+        out.append(Stage(**v))
+    return tuple(out)
+
+
+def _solver(table):
+    _keys(table, "solver", ("linear", "petsc"))
+    linear = table.get("linear", "iterative")
+    if linear not in LINEAR_PRESETS:
+        raise CaseError("solver.linear", f"unknown preset {linear!r}", ", ".join(LINEAR_PRESETS))
+    petsc = table.get("petsc", {})
+    if not isinstance(petsc, dict) or any(not isinstance(v, (str, int, float, bool)) for v in petsc.values()):
+        raise CaseError("solver.petsc", "expected a table of PETSc options without the prefix", "e.g. { ksp_rtol = 1e-10 }")
+    return SolverOptions(linear=linear, petsc=dict(petsc))
+
+
+def _dataclass(cls, table, key, dims, ranges):
+    names = [f.name for f in dataclasses.fields(cls)]
+    _keys(table, key, names)
+    values = {}
+    for f in dataclasses.fields(cls):
+        if f.name not in table:
+            continue
+        v = table[f.name]
+        if f.name in dims:
+            values[f.name] = to_si(v, dims[f.name], f"{key}.{f.name}")
+        elif isinstance(f.default, bool):
+            if not isinstance(v, bool):
+                raise CaseError(f"{key}.{f.name}", f"expected true or false, got {v!r}", "true, false")
+            values[f.name] = v
+        elif isinstance(f.default, int):
+            if not isinstance(v, int) or isinstance(v, bool):
+                raise CaseError(f"{key}.{f.name}", f"expected an integer, got {v!r}", str(ranges.get(f.name, "")))
+            values[f.name] = _ranged(v, f"{key}.{f.name}", ranges[f.name])
+        else:
+            values[f.name] = _number(v, f"{key}.{f.name}", ranges.get(f.name, (-float("inf"), float("inf"))))
+    return cls(**values)
+
+
+def _field_value(f, v, key, default_dimension):
+    if isinstance(f.default, str) or f.type in ("str", str):
+        if not isinstance(v, str):
+            raise CaseError(key, f"expected a string, got {v!r}")
+        return v
+    if f.type in ("int", int):
+        if not isinstance(v, int) or isinstance(v, bool):
+            raise CaseError(key, f"expected an integer, got {v!r}")
+        return v
+    return to_si(v, f.metadata.get("dimension", default_dimension), key)
+
+
+def _number(v, key, rng, unit=""):
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise CaseError(key, f"expected a number{' in ' + unit if unit else ''}, got {v!r}", f"[{rng[0]:g}, {rng[1]:g}]")
+    return _ranged(float(v), key, rng)
+
+
+def _ranged(v, key, rng):
+    lo, hi = rng
+    if not lo <= v <= hi:
+        raise CaseError(key, f"value {v:g} is out of range", f"[{lo:g}, {hi:g}]")
+    return v
+
+
+def _merge(a: dict, b: dict) -> dict:
+    out = dict(a)
+    for k, v in b.items():
+        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out

@@ -1,0 +1,179 @@
+"""The ``anodemech`` command line (argparse).
+
+Commands: ``run``, ``mesh``, ``probe``, ``info``, ``materials``. Errors in the case file
+or arguments print one line naming the key and exit with status 2 before any computation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="anodemech", description="Finite-strain chemo-mechanics of swelling battery anodes.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    r = sub.add_parser("run", help="run a case file")
+    r.add_argument("case", help="case file (TOML)")
+    r.add_argument("--out", help="new run directory (default results/<case>/<UTC timestamp>)")
+    r.add_argument("-n", "--ranks", type=int, default=1, help="MPI ranks (re-launches itself with mpirun)")
+    r.add_argument("--no-progress", action="store_true", help="no progress bar")
+    r.add_argument("-q", "--quiet", action="store_true", help="warnings only")
+
+    m = sub.add_parser("mesh", help="mesh a case's geometry and write it as XDMF with its tags")
+    m.add_argument("case")
+    m.add_argument("--out", help="output .xdmf (default results/<case>/mesh.xdmf)")
+
+    pr = sub.add_parser("probe", help="sample a field along a line (like ParaView's Plot Over Line)")
+    pr.add_argument("rundir")
+    pr.add_argument("--field", required=True, help="u, sigma, theta, c, J, von_mises, hydrostatic, radial, hoop, region")
+    pr.add_argument("--line", nargs=2, required=True, metavar=("X0,Y0,Z0", "X1,Y1,Z1"), help="end points in metres (reference configuration)")
+    pr.add_argument("--points", type=int, default=101)
+    pr.add_argument("--time", type=float, help="time [s] (nearest stored); default last")
+    pr.add_argument("-o", "--output", help="CSV file (default stdout)")
+
+    sub.add_parser("info", help="print versions")
+    sub.add_parser("materials", help="list the material database with sources")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit status."""
+    args = _parser().parse_args(argv)
+    from anodemech.errors import CaseError, SolverFailure
+
+    try:
+        return {"run": _run, "mesh": _mesh, "probe": _probe, "info": _info, "materials": _materials}[args.command](args)
+    except CaseError as exc:
+        print(f"anodemech: error: {exc}", file=sys.stderr)
+        return 2
+    except SolverFailure as exc:
+        print(f"anodemech: solver failure: {exc}", file=sys.stderr)
+        return 3
+
+
+def _comm():
+    from mpi4py import MPI
+
+    return MPI.COMM_WORLD  # the CLI is the one place that picks the world communicator
+
+
+def mpirun_command(n: int) -> list[str]:
+    """``mpirun`` prefix for ``n`` ranks on this machine (root and oversubscription allowed)."""
+    exe = shutil.which("mpirun") or shutil.which("mpiexec")
+    if exe is None:
+        raise FileNotFoundError("mpirun not found: install openmpi-bin (containers/packages.txt)")
+    cmd = [exe, "-n", str(n), "--oversubscribe"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-run-as-root")
+    return cmd
+
+
+def _default_out(case_name: str) -> Path:
+    stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%d-%H%M%S")
+    return Path("results") / case_name / stamp
+
+
+def _run(args) -> int:
+    from anodemech.case import load_case
+
+    case = load_case(args.case)  # validate before anything else, also before mpirun
+    out = Path(args.out) if args.out else _default_out(case.name)
+    if args.ranks > 1:
+        if args.ranks > 64:
+            from anodemech.errors import CaseError
+
+            raise CaseError("-n", f"{args.ranks} ranks", "1..64")
+        cmd = [*mpirun_command(args.ranks), sys.executable, "-m", "anodemech", "run", args.case, "--out", str(out)]
+        cmd += ["--no-progress"] * args.no_progress + ["-q"] * args.quiet
+        return subprocess.call(cmd)
+    comm = _comm()
+    import logging
+
+    from anodemech.log import setup_logging
+    from anodemech.run import run_case
+
+    setup_logging(comm, logging.WARNING if args.quiet else logging.INFO)
+    out = comm.bcast(out, root=0)
+    res = run_case(case, out, comm, progress=not args.no_progress)
+    if comm.rank == 0:
+        print(f"results: {res.path}")
+    return 0
+
+
+def _mesh(args) -> int:
+    from anodemech.case import load_case
+    from anodemech.io import write_mesh_xdmf
+    from anodemech.run import build_mesh
+
+    case = load_case(args.case)
+    comm = _comm()
+    out = Path(args.out) if args.out else Path("results") / case.name / "mesh.xdmf"
+    if comm.rank == 0:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    comm.barrier()
+    md = build_mesh(comm, case)
+    write_mesh_xdmf(comm, out, md)
+    if comm.rank == 0:
+        n = md.mesh.topology.index_map(3).size_global
+        print(f"mesh: {out} ({n} cells; regions {md.cell_names}; surfaces {md.facet_names})")
+    return 0
+
+
+def _probe(args) -> int:
+    import numpy as np
+
+    from anodemech.errors import CaseError
+    from anodemech.probe import probe_line
+
+    try:
+        p0, p1 = ([float(v) for v in s.split(",")] for s in args.line)
+    except ValueError:
+        raise CaseError("--line", f"{args.line}", "two points X,Y,Z in metres") from None
+    if len(p0) != 3 or len(p1) != 3:
+        raise CaseError("--line", f"{args.line}", "two points X,Y,Z in metres")
+    comm = _comm()
+    t, pts, vals = probe_line(comm, args.rundir, args.field, p0, p1, args.points, args.time)
+    if comm.rank != 0:
+        return 0
+    vals = vals.reshape(len(pts), -1)
+    s = np.linalg.norm(pts - pts[0], axis=1)
+    names = [args.field] if vals.shape[1] == 1 else [f"{args.field}_{i}" for i in range(vals.shape[1])]
+    lines = [f"# time_s={t:.9g}", ",".join(["x_m", "y_m", "z_m", "arc_length_m", *names])]
+    lines += [",".join(f"{v:.9g}" for v in (*p, si, *row)) for p, si, row in zip(pts, s, vals)]
+    text = "\n".join(lines) + "\n"
+    if args.output:
+        Path(args.output).write_text(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _info(args) -> int:
+    from anodemech.io import versions
+
+    for k, v in versions().items():
+        print(f"{k:14s} {v}")
+    print(f"{'python':14s} {sys.version.split()[0]}")
+    print(f"{'route':14s} {os.environ.get('ANODEMECH_ROUTE_USED', 'direct')}")
+    return 0
+
+
+def _materials(args) -> int:
+    from anodemech.materials import DATABASE
+
+    for name, m in DATABASE.items():
+        print(f"{name}: E={m.E / 1e9:g} GPa" + (f" -> {m.E_full / 1e9:g} GPa at theta=1" if m.E_full else "")
+              + f", nu={m.nu}, c_max={m.c_max:.4g} mol/m^3, Omega={m.Omega:.4g} m^3/mol"
+              + f" (dV/V0 = {100 * m.volume_expansion_full:.0f} %), D={m.D:.3g} m^2/s")
+        for k, src in m.sources.items():
+            print(f"    {k}: {src}")
+        if m.note:
+            print(f"    note: {m.note}")
+    return 0

@@ -1,0 +1,138 @@
+"""History plots (matplotlib) and a von Mises rendering on the deformed particle (pyvista)."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def read_history(path: Path) -> dict[str, np.ndarray]:
+    """Columns of a ``history.csv`` as arrays (numeric where possible)."""
+    with open(path, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    cols = {}
+    for k in rows[0] if rows else []:
+        vals = [r[k] for r in rows]
+        try:
+            cols[k] = np.array([float(v) for v in vals])
+        except ValueError:
+            cols[k] = np.array(vals)
+    return cols
+
+
+def history_plots(history_csv: Path, outdir: Path) -> list[Path]:
+    """Write ``history_stress.png`` and ``history_soc.png`` from a run's history.
+
+    Stresses are plotted in GPa against SOC (per stage, so lithiation and delithiation
+    branches are distinguishable) and SOC / volume change against time in hours.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    h = read_history(history_csv)
+    soc, t_h = h["soc"], h["time_s"] / 3600.0
+    regions = [k[len("von_mises_max_"):-3] for k in h if k.startswith("von_mises_max_")]
+    out = []
+
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    for r in regions:
+        axes[0].plot(soc, h[f"von_mises_max_{r}_Pa"] / 1e9, label=f"max von Mises, {r}")
+        axes[0].plot(soc, h[f"von_mises_mean_{r}_Pa"] / 1e9, "--", label=f"mean von Mises, {r}")
+    for k, lab in (("hoop_max_interface_Pa", "max hoop, interface (shell side)"), ("hoop_max_outer_Pa", "max hoop, outer surface")):
+        if k in h:
+            axes[1].plot(soc, h[k] / 1e9, label=lab)
+    axes[1].plot(soc, h["hydrostatic_min_Pa"] / 1e9, ":", label="min hydrostatic")
+    axes[1].plot(soc, h["hydrostatic_max_Pa"] / 1e9, ":", label="max hydrostatic")
+    for ax, title in zip(axes, ("von Mises stress", "hoop and hydrostatic stress")):
+        ax.set_xlabel("state of charge [-]")
+        ax.set_ylabel("stress [GPa]")
+        ax.set_title(title)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    out.append(Path(outdir) / "history_stress.png")
+    fig.savefig(out[-1], dpi=130)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(1, 2, figsize=(11, 4.2))
+    ax[0].plot(t_h, soc, label="overall")
+    for r in regions:
+        if f"soc_{r}" in h:
+            ax[0].plot(t_h, h[f"soc_{r}"], "--", label=r)
+        ax[1].plot(soc, h[f"volume_change_{r}_pct"], label=r)
+    ax[0].set_xlabel("time [h]")
+    ax[0].set_ylabel("state of charge [-]")
+    ax[1].set_xlabel("state of charge [-]")
+    ax[1].set_ylabel("volume change [%]")
+    for a in ax:
+        a.grid(alpha=0.3)
+        a.legend(fontsize=8)
+    fig.tight_layout()
+    out.append(Path(outdir) / "history_soc.png")
+    fig.savefig(out[-1], dpi=130)
+    plt.close(fig)
+    return out
+
+
+def _ensure_display():
+    """Start an Xvfb server for off-screen VTK rendering when there is no display."""
+    if os.environ.get("DISPLAY") or shutil.which("Xvfb") is None:
+        return None
+    display = f":{100 + os.getpid() % 800}"
+    proc = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.environ["DISPLAY"] = display
+    time.sleep(1.0)
+    return proc
+
+
+def render_von_mises(comm, post, path: Path):
+    """Render von Mises stress [GPa] on the deformed particle to ``path`` (PNG).
+
+    The DG1 fields of all ranks are gathered to rank 0, which renders off-screen.
+    """
+    import dolfinx.plot
+
+    topo, types, geom = dolfinx.plot.vtk_mesh(post.Q)
+    vm = post.functions["von_mises"].x.array[: geom.shape[0]].real
+    u = post.functions["u"].x.array.reshape(-1, 3)[: geom.shape[0]]
+    parts = comm.gather((topo, types, geom, vm, u), root=0)
+    if comm.rank != 0:
+        return
+    import pyvista
+
+    xvfb = _ensure_display()
+    try:
+        pyvista.OFF_SCREEN = True
+        topo_all, types_all, geom_all, vm_all, u_all, offset = [], [], [], [], [], 0
+        for tp, ty, g, v, uu in parts:
+            tp = tp.reshape(-1, 5).copy()
+            tp[:, 1:] += offset
+            topo_all.append(tp.ravel())
+            types_all.append(ty)
+            geom_all.append(g)
+            vm_all.append(v)
+            u_all.append(uu)
+            offset += g.shape[0]
+        grid = pyvista.UnstructuredGrid(np.concatenate(topo_all), np.concatenate(types_all), np.concatenate(geom_all))
+        grid.point_data["von Mises [GPa]"] = np.concatenate(vm_all) / 1e9
+        grid.point_data["u"] = np.concatenate(u_all)
+        warped = grid.warp_by_vector("u", factor=1.0)
+        pl = pyvista.Plotter(off_screen=True, window_size=(1000, 800))
+        pl.add_mesh(warped, scalars="von Mises [GPa]", cmap="viridis", show_edges=False)
+        pl.add_axes()
+        pl.view_isometric()
+        pl.screenshot(str(path))
+        pl.close()
+    finally:
+        if xvfb is not None:
+            xvfb.terminate()
+            os.environ.pop("DISPLAY", None)

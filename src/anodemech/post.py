@@ -1,0 +1,164 @@
+"""Post-processing: derived stress fields and per-region history quantities.
+
+Fields for ParaView live on a discontinuous P1 space (values at cell vertices), so stress
+jumps across the core–shell interface are kept. Definitions:
+
+* ``sigma``: Cauchy stress [Pa]; ``von_mises = sqrt(3/2 s:s)``, ``hydrostatic = tr(sigma)/3``;
+* ``radial = n.sigma.n`` and ``hoop = (tr sigma - radial)/2`` about the particle centre,
+  with ``n`` the unit vector from the centre to the current position;
+* ``J = det F`` (total volume ratio), ``c = c_max theta`` [mol per m^3 of reference volume].
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import ufl
+from mpi4py import MPI
+
+import basix.ufl
+import dolfinx.fem as fem
+
+from anodemech.model import ChemoMechanicalProblem
+from anodemech.physics import chemomech as cm
+
+SCALARS = ("theta", "c", "J", "von_mises", "hydrostatic", "radial", "hoop", "region")
+
+
+class PostProcessor:
+    """Derived fields and history metrics of a :class:`ChemoMechanicalProblem`.
+
+    Attributes:
+        functions: name -> ``dolfinx.fem.Function`` on DG1 spaces: "u" (vector, m),
+            "sigma" (3x3 tensor, Pa) and the scalars in :data:`SCALARS`.
+    """
+
+    def __init__(self, problem: ChemoMechanicalProblem):
+        self.pb = problem
+        md, mesh = problem.md, problem.mesh
+        cell = mesh.basix_cell()
+        gdim = mesh.geometry.dim
+        self.Q = fem.functionspace(mesh, basix.ufl.element("DG", cell, 1))
+        self.Qv = fem.functionspace(mesh, basix.ufl.element("DG", cell, 1, shape=(gdim,)))
+        self.Qt = fem.functionspace(mesh, basix.ufl.element("DG", cell, 1, shape=(gdim, gdim)))
+        self.functions = {"u": fem.Function(self.Qv, name="u")}
+        self.functions["sigma"] = fem.Function(self.Qt, name="sigma")
+        for name in SCALARS:
+            self.functions[name] = fem.Function(self.Q, name=name)
+
+        u, theta, _ = problem.fields()
+        x = ufl.SpatialCoordinate(mesh) + u
+        centre = ufl.as_vector([float(c) for c in md.centre[:gdim]])
+        pts = self.Q.element.interpolation_points
+        pts = pts() if callable(pts) else pts
+        self._exprs = []  # (cells, function, expression)
+        vm_forms, dv_forms = {}, {}
+        for name, mat in problem.materials.items():
+            tag = md.cell_names[name]
+            cells = md.cells(name)
+            kin = cm.kinematics(u, theta, mat, problem.physics.theta0)
+            sigma = cm.cauchy(kin, theta, mat)
+            radial, hoop = cm.radial_hoop(sigma, x, centre)
+            scal = {"theta": theta, "c": mat.c_max * theta, "J": kin.J, "von_mises": cm.von_mises(sigma),
+                    "hydrostatic": cm.hydrostatic(sigma), "radial": radial, "hoop": hoop, "region": ufl.as_ufl(float(tag))}
+            self._exprs.append((cells, self.functions["u"], fem.Expression(u, pts, comm=mesh.comm)))
+            self._exprs.append((cells, self.functions["sigma"], fem.Expression(sigma, pts, comm=mesh.comm)))
+            for k, e in scal.items():
+                self._exprs.append((cells, self.functions[k], fem.Expression(e, pts, comm=mesh.comm)))
+            dx = problem.dx(tag)
+            vm_forms[name] = fem.form(cm.von_mises(sigma) * dx)
+            dv_forms[name] = (fem.form(kin.J * dx), fem.form(theta * dx))
+        self._vm_forms, self._dv_forms = vm_forms, dv_forms
+        self.volumes = {n: problem.integrate(1.0 * problem.dx(md.cell_names[n])) for n in problem.materials}
+        storing = [(n, m) for n, m in problem.materials.items() if m.stores_li]
+        self._soc_form = fem.form(sum(m.c_max * theta * problem.dx(md.cell_names[n]) for n, m in storing))
+        self._region_dofs = {n: self._cell_dofs(md.cells(n)) for n in problem.materials}
+        self._surface_dofs = self._surface_sets()
+
+    # ------------------------------------------------------------------ helpers
+    def _cell_dofs(self, cells):
+        dm = self.Q.dofmap
+        return np.unique(np.concatenate([dm.cell_dofs(c) for c in cells])) if len(cells) else np.zeros(0, np.int32)
+
+    def _surface_sets(self):
+        """DG1 dofs at the vertices of named surfaces, taken from cells of one region.
+
+        Returns {"interface": dofs (shell side), "outer_surface": dofs (outermost region)}.
+        """
+        md, mesh = self.pb.md, self.pb.mesh
+        tdim = mesh.topology.dim
+        mesh.topology.create_connectivity(tdim - 1, 0)
+        mesh.topology.create_connectivity(tdim - 1, tdim)
+        mesh.topology.create_connectivity(tdim, 0)
+        f2v, f2c, c2v = (mesh.topology.connectivity(tdim - 1, 0), mesh.topology.connectivity(tdim - 1, tdim),
+                         mesh.topology.connectivity(tdim, 0))
+        regions = list(self.pb.materials)
+        outer_region = "shell" if "shell" in regions else regions[-1]
+        wanted = {"outer_surface": outer_region}
+        if "interface" in md.facet_names:
+            wanted["interface"] = "shell" if "shell" in regions else outer_region
+        out = {}
+        for surf, region in wanted.items():
+            in_region = np.zeros(mesh.topology.index_map(tdim).size_local + mesh.topology.index_map(tdim).num_ghosts, bool)
+            in_region[md.cells(region)] = True
+            dofs = []
+            for f in md.facets(surf):
+                fv = set(f2v.links(f))
+                for c in f2c.links(f):
+                    if in_region[c]:
+                        cd = self.Q.dofmap.cell_dofs(c)
+                        dofs.extend(cd[i] for i, v in enumerate(c2v.links(c)) if v in fv)
+            out[surf] = np.unique(np.asarray(dofs, dtype=np.int32))
+        return out
+
+    def _reduce(self, values, op):
+        local = (op(values) if values.size else (-np.inf if op is np.max else np.inf))
+        return self.pb.comm.allreduce(float(local), op=MPI.MAX if op is np.max else MPI.MIN)
+
+    # ------------------------------------------------------------------ public
+    def update_fields(self):
+        """Interpolate all derived fields from the current state."""
+        for cells, f, expr in self._exprs:
+            f.interpolate(expr, cells)
+        for f in self.functions.values():
+            f.x.scatter_forward()
+
+    def soc(self) -> float:
+        """Overall state of charge = stored Li / capacity [-]."""
+        return self.pb.comm.allreduce(fem.assemble_scalar(self._soc_form), op=MPI.SUM) / self.pb.capacity
+
+    def metrics(self) -> dict[str, float]:
+        """History quantities of the current state (call :meth:`update_fields` first).
+
+        Keys (SI): ``soc``; per region ``soc_<r>``, ``von_mises_max_<r>_Pa``,
+        ``von_mises_mean_<r>_Pa``, ``volume_change_<r>_pct``; ``hoop_max_interface_Pa``
+        (shell side), ``hoop_max_outer_Pa``, ``hydrostatic_min_Pa``, ``hydrostatic_max_Pa``.
+        """
+        comm = self.pb.comm
+        out = {"soc": self.soc()}
+        vm = self.functions["von_mises"].x.array
+        for n in self.pb.materials:
+            vol = self.volumes[n]
+            Jint = comm.allreduce(fem.assemble_scalar(self._dv_forms[n][0]), op=MPI.SUM)
+            thint = comm.allreduce(fem.assemble_scalar(self._dv_forms[n][1]), op=MPI.SUM)
+            out[f"soc_{n}"] = thint / vol if self.pb.materials[n].stores_li else 0.0
+            out[f"von_mises_max_{n}_Pa"] = self._reduce(vm[self._region_dofs[n]], np.max)
+            out[f"von_mises_mean_{n}_Pa"] = comm.allreduce(fem.assemble_scalar(self._vm_forms[n]), op=MPI.SUM) / vol
+            out[f"volume_change_{n}_pct"] = 100.0 * (Jint / vol - 1.0)
+        hoop = self.functions["hoop"].x.array
+        if "interface" in self._surface_dofs:
+            out["hoop_max_interface_Pa"] = self._reduce(hoop[self._surface_dofs["interface"]], np.max)
+        out["hoop_max_outer_Pa"] = self._reduce(hoop[self._surface_dofs["outer_surface"]], np.max)
+        hyd = self.functions["hydrostatic"].x.array
+        out["hydrostatic_min_Pa"] = self._reduce(hyd, np.min)
+        out["hydrostatic_max_Pa"] = self._reduce(hyd, np.max)
+        return out
+
+    def surface_theta_range(self) -> tuple[float, float]:
+        """Min and max theta on the flux surface [-] (galvanostatic cut-offs)."""
+        th = self.pb.w.x.array[self._flux_theta_dofs()]
+        return self._reduce(th, np.min), self._reduce(th, np.max)
+
+    def _flux_theta_dofs(self):
+        if not hasattr(self, "_ftd"):
+            self._ftd = self.pb._surface_theta_dofs()[0]
+        return self._ftd
