@@ -194,13 +194,12 @@ class ChemoMechanicalProblem:
         if not inert:
             return []
         tdim = self.mesh.topology.dim
+        self.mesh.topology.create_connectivity(tdim, tdim)
         sub = (self.W.sub(1), self.V_theta)
-        in_inert = np.concatenate([fem.locate_dofs_topological(sub, tdim, self.md.cells(n))[0] for n in inert])
         in_store = np.concatenate([fem.locate_dofs_topological(sub, tdim, self.md.cells(n))[0]
                                    for n, m in self.materials.items() if m.stores_li])
         W_dofs, V_dofs = fem.locate_dofs_topological(sub, tdim, np.concatenate([self.md.cells(n) for n in inert]))
         keep = ~np.isin(W_dofs, in_store)
-        del in_inert
         g = fem.Function(self.V_theta)
         g.x.array[:] = self.physics.theta0
         return [fem.dirichletbc(g, [W_dofs[keep], V_dofs[keep]], self.W.sub(1))]

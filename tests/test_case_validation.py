@@ -1,0 +1,113 @@
+"""Bad case files are rejected before any computation, naming the key and accepted values."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from anodemech.case import load_case, parse_case
+from anodemech.errors import CaseError
+
+from conftest import ROOT, run_anodemech
+
+REAL = ROOT / "cases" / "core_shell_si_c.toml"
+
+
+def _raw():
+    return tomllib.loads(REAL.read_text())
+
+
+def test_real_case_resolves_to_si():
+    case = load_case(REAL)
+    assert case.geometry.core_radius == pytest.approx(75e-9)
+    assert case.geometry.shell_thickness == pytest.approx(10e-9)
+    si = case.materials["core"]
+    assert si.volume_expansion_full == pytest.approx(3.0)  # ~300 % for Li15Si4 (materials.py sources)
+    assert case.stages[0].c_rate == 1.0 and case.stages[-1].c_rate == -1.0
+
+
+@pytest.mark.parametrize(
+    "patch, key, accepted",
+    [
+        ({"geometry": {"core_radus": "75 nm"}}, "geometry.core_radus", "core_radius"),
+        ({"geometry": {"core_radius": "75 GPa"}}, "geometry.core_radius", "length"),
+        ({"geometry": {"core_radius": "-5 nm"}}, "geometry.core_radius", "1e-9"),
+        ({"geometry": {"shell_thickness": "2 mm"}}, "geometry.shell_thickness", "10*core_radius"),
+        ({"regions": {"core": {"material": "unobtainium"}}}, "regions.core.material", "LixSi"),
+        ({"regions": {"core": {"material": "LixSi", "E": "80 nm"}}}, "regions.core.E", "pressure"),
+        ({"regions": {"core": {"material": "LixSi", "nu": 0.7}}}, "regions.core.nu", "0.4999"),
+        ({"regions": {"core": {"material": "LixSi", "colour": "red"}}}, "regions.core.colour", "Omega"),
+        ({"physics": {"transport": "magic"}}, "physics.transport", "fickian"),
+        ({"physics": {"initial_soc": 1.5}}, "physics.initial_soc", "[0, 1]"),
+        ({"time": {"dt_min": "10 s", "dt_initial": "1 s"}}, "time.dt_initial", "dt_min"),
+        ({"solver": {"linear": "cholesky"}}, "solver.linear", "iterative"),
+        ({"output": {"render": "yes"}}, "output.render", "true"),
+        ({"bogus": {}}, "bogus", "geometry"),
+    ],
+)
+def test_bad_values_name_key(patch, key, accepted):
+    raw = _raw()
+    for k, v in patch.items():
+        if isinstance(v, dict) and isinstance(raw.get(k), dict) and k != "regions":
+            raw[k] = {**raw[k], **v}
+        else:
+            raw[k] = {**raw.get(k, {}), **v} if isinstance(v, dict) and k == "regions" else v
+    with pytest.raises(CaseError) as err:
+        parse_case(raw)
+    assert err.value.key == key
+    assert accepted in str(err.value)
+
+
+def test_missing_region_material():
+    raw = _raw()
+    del raw["regions"]["shell"]
+    with pytest.raises(CaseError, match="regions.shell"):
+        parse_case(raw)
+
+
+@pytest.mark.parametrize(
+    "stage, key",
+    [
+        ({"mode": "galvanostatic", "until_soc": 1.0}, "stages[0].c_rate"),
+        ({"mode": "galvanostatic", "c_rate": 0.0, "until_soc": 1.0}, "stages[0].c_rate"),
+        ({"mode": "galvanostatic", "c_rate": 1.0}, "stages[0].until_soc"),
+        ({"mode": "potentiostatic", "until_soc": 1.0}, "stages[0].surface_theta"),
+        ({"mode": "galvanostatic", "c_rate": 1.0, "until_soc": 1.2}, "stages[0].until_soc"),
+        ({"mode": "galvanostatic", "current_density": "3 GPa", "until_soc": 1.0}, "stages[0].current_density"),
+        ({"mode": "sideways", "until_soc": 1.0}, "stages[0].mode"),
+    ],
+)
+def test_bad_stages(stage, key):
+    raw = _raw()
+    raw["stages"] = [stage]
+    with pytest.raises(CaseError) as err:
+        parse_case(raw)
+    assert err.value.key == key
+
+
+def test_unmeshable_geometry_named():
+    raw = _raw()
+    raw["geometry"] = {**raw["geometry"], "h_surface": "20 nm"}  # coarser than the 10 nm shell
+    with pytest.raises(CaseError) as err:
+        parse_case(raw)
+    assert err.value.key.startswith("geometry.h_")
+
+
+def test_cli_bad_case_writes_nothing(tmp_path: Path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(REAL.read_text().replace('core_radius = "75 nm"', 'core_radius = "75 kg"'))
+    out = tmp_path / "run"
+    res = run_anodemech(["run", str(bad), "--out", str(out)])
+    assert res.returncode == 2, res.stderr
+    assert "geometry.core_radius" in res.stderr
+    assert not out.exists()
+
+
+def test_cli_refuses_nonempty_out(tmp_path: Path):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "something").write_text("x")
+    res = run_anodemech(["run", str(REAL), "--out", str(out)])
+    assert res.returncode == 2 and "--out" in res.stderr
