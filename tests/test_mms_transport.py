@@ -41,7 +41,6 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-import pytest
 import ufl
 from mpi4py import MPI
 from petsc4py import PETSc
@@ -177,7 +176,7 @@ def _solve_mms_uncached(comm, n: int, identity_pullback: bool):
     mesh.topology.create_connectivity(tdim - 1, tdim)
     bfacets = dmesh.exterior_facet_indices(mesh.topology)
     g = fem.Function(V)
-    g.interpolate(fem.Expression(theta_e, V.element.interpolation_points()))
+    g.interpolate(fem.Expression(theta_e, compat.interpolation_points(V.element)))
     bc = fem.dirichletbc(g, fem.locate_dofs_topological(V, tdim - 1, bfacets))
     bc.set(theta.x.array)
 
@@ -197,7 +196,7 @@ def _min_over_cells(comm, mesh, expr):
     """Minimum of ``expr`` at cell midpoints over all ranks."""
     W = fem.functionspace(mesh, ("DG", 0))
     w = fem.Function(W)
-    w.interpolate(fem.Expression(expr, W.element.interpolation_points()))
+    w.interpolate(fem.Expression(expr, compat.interpolation_points(W.element)))
     n_own = mesh.topology.index_map(mesh.topology.dim).size_local
     return comm.allreduce(float(w.x.array[:n_own].min(initial=np.inf)), op=MPI.MIN)
 

@@ -233,6 +233,9 @@ def _physics(table):
     degree = table.get("displacement_degree", p.displacement_degree)
     if degree not in (1, 2):
         raise CaseError("physics.displacement_degree", f"{degree!r}", "1, 2")
+    if coupling and degree < 2:
+        raise CaseError("physics.stress_coupling", "needs displacement_degree = 2 (the gradient of the hydrostatic stress comes from second derivatives of u)",
+                        "stress_coupling = false, or displacement_degree = 2")
     return PhysicsOptions(transport=transport, stress_coupling=coupling, temperature=T, theta0=theta0, displacement_degree=degree)
 
 
@@ -337,8 +340,43 @@ def _ranged(v, key, rng):
     return v
 
 
-def _merge(a: dict, b: dict) -> dict:
+def settings_to_overrides(settings: list[str]) -> dict:
+    """``["geometry.h_core='20 nm'", "stages.0.until_soc=0.2"]`` -> nested override dict.
+
+    Values use TOML syntax (strings quoted); a numeric path part indexes ``[[stages]]``.
+
+    Raises:
+        CaseError: malformed setting (key ``--set``).
+    """
+    out: dict = {}
+    for item in settings:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise CaseError("--set", f"{item!r} is not KEY=VALUE", "e.g. geometry.h_core='20 nm'")
+        try:
+            parsed = tomllib.loads(f"v = {value.strip()}")["v"]
+        except tomllib.TOMLDecodeError:
+            parsed = value.strip()
+        node = out
+        parts = key.strip().split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = parsed
+    return out
+
+
+def _merge(a, b):
+    if isinstance(a, list) and isinstance(b, dict) and all(k.isdigit() for k in b):
+        out = list(a)
+        for k, v in b.items():
+            i = int(k)
+            if i >= len(out):
+                raise CaseError(f"stages[{i}]", "no such stage to override", f"0..{len(out) - 1}")
+            out[i] = _merge(out[i], v)
+        return out
+    if not (isinstance(a, dict) and isinstance(b, dict)):
+        return b
     out = dict(a)
     for k, v in b.items():
-        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+        out[k] = _merge(out[k], v) if k in out else v
     return out

@@ -23,6 +23,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("case", help="case file (TOML)")
     r.add_argument("--out", help="new run directory (default results/<case>/<UTC timestamp>)")
     r.add_argument("-n", "--ranks", type=int, default=1, help="MPI ranks (re-launches itself with mpirun)")
+    r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a case value (TOML syntax), e.g. --set geometry.h_core='20 nm' --set stages.0.until_soc=0.2")
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
     r.add_argument("-q", "--quiet", action="store_true", help="warnings only")
 
@@ -81,9 +83,9 @@ def _default_out(case_name: str) -> Path:
 
 
 def _run(args) -> int:
-    from anodemech.case import load_case
+    from anodemech.case import load_case, settings_to_overrides
 
-    case = load_case(args.case)  # validate before anything else, also before mpirun
+    case = load_case(args.case, settings_to_overrides(args.set))  # validate before anything, also before mpirun
     out = Path(args.out) if args.out else _default_out(case.name)
     if args.ranks > 1:
         if args.ranks > 64:
@@ -91,6 +93,7 @@ def _run(args) -> int:
 
             raise CaseError("-n", f"{args.ranks} ranks", "1..64")
         cmd = [*mpirun_command(args.ranks), sys.executable, "-m", "anodemech", "run", args.case, "--out", str(out)]
+        cmd += [f"--set={s}" for s in args.set]
         cmd += ["--no-progress"] * args.no_progress + ["-q"] * args.quiet
         return subprocess.call(cmd)
     comm = _comm()

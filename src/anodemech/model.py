@@ -1,13 +1,18 @@
 """The monolithic chemo-mechanical problem on a tagged mesh: spaces, forms, boundary conditions.
 
-Unknowns (one mixed space): displacement ``u`` [m] (vector Lagrange, degree 1 or 2),
+Unknowns (one mixed space): displacement ``u`` [m] (vector Lagrange, degree 1 or 2) and
 normalised concentration ``theta`` [-] (P1, continuous across bonded interfaces, which
-means equal chemical potential there for materials with the same mu0), and, when stress
-coupling is on, the hydrostatic stress ``p`` [Pa] (P1, L2 projection of tr(sigma)/3).
+means equal chemical potential there for materials with the same mu0).
+
+Stress coupling needs ``Grad sigma_h``. It is taken cell by cell from the displacement
+(second derivatives of P2 ``u``), so it never differentiates across the jump of ``sigma_h``
+at a material interface. (An earlier variant carried ``sigma_h`` as a continuous P1
+projection: its smeared interface jump pushed Li away from the core-shell interface and
+was dropped.) Stress coupling therefore requires P2 displacement.
 
 Scaling: the mixed function stores ``u / L_ref`` and ``p / E_ref`` (``L_ref`` the size of
 the body, ``E_ref`` the largest Young's modulus), and the equations are divided by
-``E_ref L_ref^2`` (momentum), ``c_ref L_ref^3 / dt`` (mass) and ``L_ref^3`` (projection),
+``E_ref L_ref^2`` (momentum) and ``c_ref L_ref^3 / dt`` (mass),
 so that the Jacobian's blocks are of similar size and one SNES tolerance serves all of
 them. :meth:`ChemoMechanicalProblem.fields` returns the SI fields.
 """
@@ -84,8 +89,8 @@ class ChemoMechanicalProblem:
         k = physics.displacement_degree
         cell = mesh.basix_cell()
         elems = [basix.ufl.element("Lagrange", cell, k, shape=(mesh.geometry.dim,)), basix.ufl.element("Lagrange", cell, 1)]
-        if physics.stress_coupling:
-            elems.append(basix.ufl.element("Lagrange", cell, 1))
+        if physics.stress_coupling and k < 2:
+            raise ValueError("stress coupling needs displacement_degree = 2 (Grad sigma_h from second derivatives of u)")
         self.W = fem.functionspace(mesh, basix.ufl.mixed_element(elems))
         self.w = fem.Function(self.W, name="state")
         self.w_n = fem.Function(self.W, name="previous_state")
@@ -121,19 +126,13 @@ class ChemoMechanicalProblem:
         self.bcs: list = [*self.bcs_mech, *self.bcs_inert]
 
         splits = {"theta": (self.W.sub(1), self.V_theta), "u": (self.W.sub(0), self.V_u)}
-        if physics.stress_coupling:
-            splits["p"] = (self.W.sub(2), self.W.sub(2).collapse()[0])
         self.solver = NonlinearSolver(comm, self.residual(), self.w, self.bcs, linear=linear, splits=splits, petsc_options=petsc_options)
 
     # ------------------------------------------------------------------ fields
     def fields(self, w=None):
-        """SI UFL fields ``(u [m], theta [-], p [Pa])`` of ``w`` (default: the current state).
-
-        ``p`` is None without stress coupling.
-        """
+        """SI UFL fields ``(u [m], theta [-], None)`` of ``w`` (default: the current state)."""
         parts = ufl.split(self.w if w is None else w)
-        p = self.E_ref * parts[2] if self.physics.stress_coupling else None
-        return self.L_ref * parts[0], parts[1], p
+        return self.L_ref * parts[0], parts[1], None
 
     def residual(self):
         """Scaled UFL residual of the coupled problem (module docstring)."""
@@ -149,11 +148,9 @@ class ChemoMechanicalProblem:
             kin = cm.kinematics(u, theta, mat, ph.theta0)
             R += ufl.inner(cm.first_piola(kin, theta, mat), ufl.grad(v)) / (E * L**2) * dx
             if mat.stores_li:
-                J_R = cm.li_flux(theta, ufl.grad(theta), ufl.grad(p) if p is not None else None, kin.F, mat,
-                                 ph.transport, ph.temperature, ph.stress_coupling)
+                grad_sh = ufl.grad(cm.hydrostatic(cm.cauchy(kin, theta, mat))) if ph.stress_coupling else None
+                J_R = cm.li_flux(theta, ufl.grad(theta), grad_sh, kin.F, mat, ph.transport, ph.temperature, ph.stress_coupling)
                 R += (mat.c_max * (theta - theta_n) * q - self.dt * ufl.inner(J_R, ufl.grad(q))) / (c * L**3) * dx
-            if p is not None:
-                R += (p - cm.hydrostatic(cm.cauchy(kin, theta, mat))) * tests[2] / (E * L**3) * dx
         qf = q if self.flux_measure.integral_type() == "exterior_facet" else q("+")
         R += -self.dt * self.flux_in * qf / (c * L**3) * self.flux_measure
         return R
@@ -226,7 +223,7 @@ class ChemoMechanicalProblem:
 
     # ------------------------------------------------------------------ state
     def set_initial_state(self, theta0: float):
-        """Uniform ``theta = theta0``, ``u = 0``, ``p = 0``."""
+        """Uniform ``theta = theta0``, ``u = 0``."""
         self.w.x.array[:] = 0.0
         self.w.x.array[self.theta_dofs] = theta0
         self.w.x.scatter_forward()

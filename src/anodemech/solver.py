@@ -3,8 +3,8 @@
 Two linear-solver presets (both overridable from the case file's ``[solver.petsc]``):
 
 * ``"iterative"`` (default, for 3D sizes of 1e5-1e6 dofs): GMRES preconditioned by a
-  multiplicative field split -- concentration (BoomerAMG), displacement (GAMG with the
-  rigid-body near-nullspace), hydrostatic stress (block Jacobi/ILU, a mass matrix) -- with
+  multiplicative field split -- concentration (BoomerAMG), then displacement (GAMG with
+  the rigid-body near-nullspace) -- with
   the preconditioner rebuilt every 3 Newton iterations and carried across steps.
   Measured in shared/notes/dolfinx-facts.md: flat Krylov counts with mesh size.
 * ``"direct"``: MUMPS LU.
@@ -66,8 +66,6 @@ LINEAR_PRESETS = {
         "fieldsplit_u_mg_levels_ksp_type": "chebyshev",
         "fieldsplit_u_mg_levels_pc_type": "jacobi",
         "fieldsplit_u_mg_levels_ksp_max_it": 3,
-        "fieldsplit_p_ksp_type": "preonly",
-        "fieldsplit_p_pc_type": "bjacobi",
     },
 }
 
@@ -94,7 +92,7 @@ class NonlinearSolver:
         bcs: list of ``DirichletBC`` on ``w``'s space.
         linear: "iterative" or "direct" (see module docstring).
         splits: for "iterative", ``{name: (W.sub(i), collapsed_space)}`` in split order
-            ("theta", "u", "p"); the "u" split gets the rigid-body near-nullspace.
+            ("theta", "u"); the "u" split gets the rigid-body near-nullspace.
         petsc_options: overrides, keys without the prefix (e.g. ``{"ksp_rtol": 1e-10}``).
 
     Raises:

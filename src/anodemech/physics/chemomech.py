@@ -17,9 +17,8 @@ Di Leo, Rejovitzky & Anand, J. Mech. Phys. Solids 70 (2014) 1, sec. 3):
   ``+ D c_max m Omega / (RT) C^-1 Grad sigma_h``. In the small-strain limit the fickian law
   is the model of Zhang, Shyy & Sastry, J. Electrochem. Soc. 154 (2007) A910, eq. 2.
 
-``sigma_h`` is the hydrostatic Cauchy stress ``tr(sigma)/3``; when stress coupling is on it
-is carried as its own P1 field (an L2 projection solved monolithically), because its
-gradient is needed and the displacement-derived stress is discontinuous between cells.
+``sigma_h`` is the hydrostatic Cauchy stress ``tr(sigma)/3``; the problem passes its
+cell-wise gradient (see ``anodemech.model``).
 """
 
 from __future__ import annotations
