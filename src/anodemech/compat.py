@@ -36,7 +36,10 @@ def model_to_mesh(model, comm, rank: int, gdim: int):
     """
     from dolfinx.mesh import GhostMode, create_cell_partitioner
 
-    partitioner = create_cell_partitioner(GhostMode.shared_facet)
+    if DOLFINX_VERSION >= (0, 10):  # from 0.10 the partitioner also takes the facet-to-cell link limit
+        partitioner = create_cell_partitioner(GhostMode.shared_facet, 2)
+    else:
+        partitioner = create_cell_partitioner(GhostMode.shared_facet)
     if DOLFINX_VERSION >= (0, 10):
         from dolfinx.io import gmsh as gmsh_io
 

@@ -59,7 +59,7 @@ class PostProcessor:
             sigma = cm.cauchy(kin, theta, mat)
             radial, hoop = cm.radial_hoop(sigma, x, centre)
             scal = {"theta": theta, "c": mat.c_max * theta, "J": kin.J, "von_mises": cm.von_mises(sigma),
-                    "hydrostatic": cm.hydrostatic(sigma), "radial": radial, "hoop": hoop, "region": ufl.as_ufl(float(tag))}
+                    "hydrostatic": cm.hydrostatic(sigma), "radial": radial, "hoop": hoop, "region": float(tag) + 0.0 * theta}  # tied to the mesh (a bare constant has no domain)
             self._exprs.append((cells, self.functions["u"], fem.Expression(u, pts, comm=mesh.comm)))
             self._exprs.append((cells, self.functions["sigma"], fem.Expression(sigma, pts, comm=mesh.comm)))
             for k, e in scal.items():
