@@ -59,7 +59,7 @@ class PostProcessor:
             sigma = cm.cauchy(kin, theta, mat)
             radial, hoop = cm.radial_hoop(sigma, x, centre)
             scal = {"theta": theta, "c": mat.c_max * theta, "J": kin.J, "von_mises": cm.von_mises(sigma),
-                    "hydrostatic": cm.hydrostatic(sigma), "radial": radial, "hoop": hoop, "region": float(tag) + 0.0 * theta}  # tied to the mesh (a bare constant has no domain)
+                    "hydrostatic": cm.hydrostatic(sigma), "radial": radial, "hoop": hoop}
             self._exprs.append((cells, self.functions["u"], fem.Expression(u, pts, comm=mesh.comm)))
             self._exprs.append((cells, self.functions["sigma"], fem.Expression(sigma, pts, comm=mesh.comm)))
             for k, e in scal.items():
@@ -72,6 +72,8 @@ class PostProcessor:
         storing = [(n, m) for n, m in problem.materials.items() if m.stores_li]
         self._soc_form = fem.form(sum(m.c_max * theta * problem.dx(md.cell_names[n]) for n, m in storing))
         self._region_dofs = {n: self._cell_dofs(md.cells(n)) for n in problem.materials}
+        for n, dofs in self._region_dofs.items():  # region tag, constant per cell
+            self.functions["region"].x.array[dofs] = md.cell_names[n]
         self._surface_dofs = self._surface_sets()
 
     # ------------------------------------------------------------------ helpers
