@@ -36,8 +36,8 @@ Sampling: along the ray (1, 1, 1)/sqrt(3) from the centre (away from the symmetr
 with ``Function.eval`` on the owning rank and an Allreduce of NaN-masked values. The stress
 is checked twice: from the DG1 Cauchy tensor projected on the ray direction (all radii,
 centre included) and from the post-processor's DG1 "radial"/"hoop" fields. The latter are
-skipped in the cells touching the centre, where the radial direction is undefined at the
-centre vertex (see ``anodemech.physics.chemomech.radial_hoop``).
+skipped in the cells touching the centre, where the radial direction turns within a cell
+and a linear interpolant of radial/hoop is poor.
 
 Runs on any number of ranks: ``mpirun -n 2 python3 -m pytest -q tests/test_sphere_galvanostatic.py``.
 """
@@ -50,24 +50,28 @@ from pathlib import Path
 import numpy as np
 import pytest
 from mpi4py import MPI
-
-import dolfinx.geometry
+from petsc4py import PETSc
 
 from anodemech.analytic import crank_sphere_stress_series
 from anodemech.case import load_case
 from anodemech.model import ChemoMechanicalProblem
 from anodemech.post import PostProcessor
+from anodemech.probe import evaluate
 from anodemech.run import build_mesh
 
 COMM = MPI.COMM_WORLD
 CASE_FILE = Path(__file__).resolve().parents[1] / "cases" / "verification" / "sphere_galvanostatic.toml"
-OVERRIDES = {"solver": {"linear": "direct"}}
+# MUMPS, and the Jacobian (constant for a fixed step: the problem is linear up to terms of
+# order Omega c_max = 1e-4) factorised once per step size instead of every Newton iteration.
+LAG = {"snes_lag_jacobian": -2, "snes_lag_jacobian_persists": True,
+       "snes_lag_preconditioner": -2, "snes_lag_preconditioner_persists": True}
+OVERRIDES = {"solver": {"linear": "direct", "petsc": LAG}}
 
 TOL = 0.02  # of the peak |value| of each quantity (spec)
-TAU_EARLY = 0.04  # D t / R^2: surface layer sqrt(D t) = 0.2 R
+TAU_EARLY = 0.05  # D t / R^2: surface layer sqrt(D t) = 0.22 R
 TAU_LATE = 0.6  # D t / R^2: transient down to exp(-20.19 * 0.6) = 5e-6
-STEPS_EARLY = 40  # backward-Euler steps from 0 to the early time
-STEPS_LATE = 30  # further steps from the early to the late time
+STEPS_EARLY = 20  # backward-Euler steps from 0 to the early time (time error ~0.7 % of the peak)
+STEPS_LATE = 10  # further steps from the early to the late time (the transient decays in any case)
 N_RAY = 41  # sample points on the ray
 R_MAX = 0.995  # last sample point / R (inside the faceted surface)
 
@@ -75,42 +79,19 @@ QUANTITIES = ("theta", "sigma_r", "sigma_t", "radial", "hoop")
 
 
 def sample(mesh, functions, points):
-    """Evaluate ``functions`` at ``points`` (shape (n, 3)) on every rank.
+    """Evaluate ``functions`` at ``points`` (shape (n, 3)) on every rank, as (n, value_size) arrays.
 
-    Each point is evaluated on the ranks that own a cell containing it; the values are
-    combined with an Allreduce of NaN-masked arrays (averaged where several ranks found it).
+    Uses :func:`anodemech.probe.evaluate` (barycentric point location: DOLFINx's own
+    collision test accepts neighbour cells on nanometre meshes)."""
+    return [evaluate(COMM, f, points).reshape(len(points), -1) for f in functions]
 
-    Returns:
-        list of arrays, one per function, of shape (n, value_size); NaN where no rank
-        found the point.
-    """
-    tdim = mesh.topology.dim
-    n_owned = mesh.topology.index_map(tdim).size_local
-    tree = dolfinx.geometry.bb_tree(mesh, tdim)
-    candidates = dolfinx.geometry.compute_collisions_points(tree, points)
-    colliding = dolfinx.geometry.compute_colliding_cells(mesh, candidates, points)
-    idx, cells = [], []
-    for i in range(points.shape[0]):
-        links = colliding.links(i)
-        links = links[links < n_owned]
-        if len(links):
-            idx.append(i)
-            cells.append(links[0])
-    idx = np.asarray(idx, dtype=np.int64)
-    cells = np.asarray(cells, dtype=np.int32)
-    out = []
-    for f in functions:
-        size = int(np.prod(f.ufl_shape)) if f.ufl_shape else 1
-        local = np.full((points.shape[0], size), np.nan)
-        if idx.size:
-            local[idx] = np.asarray(f.eval(points[idx], cells)).reshape(idx.size, size)
-        found = np.isfinite(local).astype(float)
-        total, count = np.zeros_like(local), np.zeros_like(found)
-        COMM.Allreduce(np.nan_to_num(local, nan=0.0), total, op=MPI.SUM)
-        COMM.Allreduce(found, count, op=MPI.SUM)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out.append(np.where(count > 0, total / np.maximum(count, 1), np.nan))
-    return out
+
+def refactorise_once(pb):
+    """Make SNES rebuild the (lagged) Jacobian at its next Newton iteration, then keep it."""
+    opts = PETSc.Options()
+    for key in ("snes_lag_jacobian", "snes_lag_preconditioner"):
+        opts[pb.solver.prefix + key] = -2
+    pb.solver.snes.setFromOptions()
 
 
 def centre_cells_radius(mesh, centre):
@@ -161,6 +142,7 @@ def results():
     t, out = 0.0, {}
     for label, (t_end, n) in zip(("early", "late"), schedule):
         dt = (t_end - t) / n
+        refactorise_once(pb)  # new step size, new Jacobian
         for _ in range(n):
             stats = pb.step(dt)
             assert stats.converged, f"Newton failed at t = {t:.4g} s: {stats.reason}"
@@ -212,7 +194,7 @@ def test_profile_matches_series(results, when, quantity):
 
 def test_times_are_early_and_near_steady(results):
     """The two times are the ones the spec asks for: one early, one near steady state."""
-    assert 0.02 <= results["early"]["tau"] <= 0.05
+    assert 0.02 <= results["early"]["tau"] <= 0.05 * (1 + 1e-9)
     assert results["late"]["tau"] >= 0.5
 
 

@@ -276,7 +276,9 @@ def material_from_case(table: dict, key: str) -> Material:
         if not lo <= val <= hi:
             raise CaseError(f"{key}.{k}", f"value {val:g} is out of the physical range", f"[{lo:g}, {hi:g}] in SI")
         changes[attr] = val
-    mat = dataclasses.replace(DATABASE[name], **changes)
+    base = DATABASE[name]
+    sources = {**base.sources, **{k: "case file override" for k in changes}}
+    mat = dataclasses.replace(base, **changes, sources=sources)
     if mat.stores_li and mat.D <= 0:
         raise CaseError(f"{key}.D", "a Li-storing material needs a positive diffusivity", "D > 0")
     if mat.stores_li and mat.volume_expansion_full > 4.5:

@@ -111,7 +111,9 @@ class ChemoMechanicalProblem:
         self.E_ref = max(m.E for m in self.materials.values())
         self.c_ref = max(m.c_max for m in storing)
         vol = self.integrate(1.0 * self.dx)
-        self.L_ref = vol ** (1.0 / 3.0)
+        # rounded: a parallel sum differs in its last digits between rank counts, and the
+        # value is compiled into the forms (an unrounded one defeats the JIT cache)
+        self.L_ref = float(f"{vol ** (1.0 / 3.0):.6g}")
 
         # Li enters at the outer surface, or at the surface of the outermost Li-storing
         # region when the coating is Li-inert.
@@ -210,12 +212,14 @@ class ChemoMechanicalProblem:
         """Prescribe a uniform inward Li flux [mol m^-2 s^-1] on the flux surface."""
         self.flux_in.value = flux_in
         self.bcs[:] = [*self.bcs_mech, *self.bcs_inert]
+        self.solver.request_preconditioner_rebuild()
 
     def set_potentiostatic(self, theta_s: float):
         """Hold theta = ``theta_s`` on the flux surface (the surface SOC)."""
         self.flux_in.value = 0.0
         self.theta_surface.x.array[:] = theta_s
         self.bcs[:] = [*self.bcs_mech, *self.bcs_inert, self._bc_surface]
+        self.solver.request_preconditioner_rebuild()
 
     def flux_for_c_rate(self, c_rate: float) -> float:
         """Inward flux [mol m^-2 s^-1] that (de)lithiates the particle in 1/|C-rate| hours."""

@@ -127,9 +127,12 @@ def render_von_mises(comm, post, path: Path):
         grid.point_data["u"] = np.concatenate(u_all)
         warped = grid.warp_by_vector("u", factor=1.0)
         pl = pyvista.Plotter(off_screen=True, window_size=(1000, 800))
-        pl.add_mesh(warped, scalars="von Mises [GPa]", cmap="viridis", show_edges=False)
+        # the DG1 grid has one copy of each vertex per cell: show its outer surface, unlit
+        # (Mesa under Xvfb renders lit DG surfaces black)
+        surf = warped.clean(tolerance=1e-12 * float(np.ptp(warped.points))).extract_surface()
+        pl.add_mesh(surf, scalars="von Mises [GPa]", cmap="viridis", show_edges=False, lighting=False)
         pl.add_axes()
-        pl.view_isometric()
+        pl.view_vector((-1.0, -1.0, -1.0), viewup=(0.0, 0.0, 1.0))  # look at the cut faces (core and shell)
         pl.screenshot(str(path))
         pl.close()
     finally:

@@ -73,28 +73,31 @@ def run_case(case: Case, out: str | Path, comm, progress: bool = True) -> RunRes
 
     stepper = _Stepper(case, pb, post, rd, writer, comm, progress, wall0)
     try:
-        stepper.record(stage="initial", stats=None, dt=0.0)
-        for stage in case.stages:
-            stepper.run_stage(stage)
-            if stage.direction > 0 and case.output.render and not stepper.rendered:
-                stepper.render_snapshot(rd.path / f"von_mises_end_of_{stage.name}.png")
+        _run_stages(case, stepper, rd)
     except SolverFailure as exc:
         writer.write(stepper.t)  # the last converged state (w was reset to w_n)
-        writer.close()
         rd.finish("failed", failure={"message": str(exc), "time_s": exc.time, "dt_s": exc.dt, "reason": exc.reason},
                   wall_time_s=time.perf_counter() - wall0)
-        stepper.close()
         raise
-    writer.close()
-    stepper.close()
+    finally:
+        writer.close()
+        stepper.close()
+        pb.solver.destroy()
     if case.output.plots and comm.rank == 0:
         from anodemech import plotting
 
         plotting.history_plots(rd.path / "history.csv", rd.path)
     rd.finish("complete", wall_time_s=time.perf_counter() - wall0, steps=stepper.step_no, final_soc=stepper.soc)
     log.info("run complete: %s (%d steps, %.1f s wall)", rd.path, stepper.step_no, time.perf_counter() - wall0)
-    pb.solver.destroy()
     return RunResult(rd.path, "complete", stepper.step_no, stepper.t, stepper.soc, stepper.history)
+
+
+def _run_stages(case: Case, stepper: "_Stepper", rd):
+    stepper.record(stage="initial", stats=None, dt=0.0)
+    for stage in case.stages:
+        stepper.run_stage(stage)
+        if stage.direction > 0 and case.output.render and not stepper.rendered:
+            stepper.render_snapshot(rd.path / f"von_mises_end_of_{stage.name}.png")
 
 
 class _Stepper:
@@ -127,10 +130,12 @@ class _Stepper:
             flux = pb.flux_for_c_rate(st.c_rate) if st.c_rate is not None else st.current_density / FARADAY
             pb.set_galvanostatic(flux)
             rate = flux * pb.flux_area / pb.capacity
+            self.dt = max(self.dt, tc.dt_initial)  # after a hold that ended on tiny steps
             limit = st.theta_limit if st.theta_limit is not None else (1.0 if rate > 0 else 0.0)
         else:
             pb.set_potentiostatic(st.surface_theta)
             limit = None
+            self.dt = min(self.dt, tc.dt_initial)  # the surface value jumps: start small
         target = st.until_soc
         sign = 0 if target is None else (1 if target > self.soc else -1)
         if target is not None and rate != 0 and sign != (1 if rate > 0 else -1):
@@ -160,10 +165,16 @@ class _Stepper:
                                         f"at t = {self.t:.6g} s, SOC = {self.soc:.4f} (last SNES reason {stats.reason})",
                                         time=self.t, dt=dt, reason=stats.reason)
                 continue
+            soc_prev = self.soc
+            if rate == 0 and target is not None:
+                soc_new = self.post.soc()
+                if sign * (soc_new - target) > 1e-4 and dt > tc.dt_min:  # overshoot: retry shorter (secant)
+                    pb.w.x.array[:] = pb.w_n.x.array
+                    dt = max(tc.dt_min, 0.95 * dt * (target - soc_prev) / (soc_new - soc_prev))
+                    continue
             pb.accept()
             self.t += dt
             self.step_no += 1
-            soc_prev = self.soc
             self.record(stage=st.name, stats=stats, dt=dt)
             if stats.newton_iterations <= tc.easy_newton:
                 dt *= tc.growth

@@ -135,6 +135,8 @@ class NonlinearSolver:
             pc.setFieldSplitIS(*[(name, self._split_is(sub, V, name)) for name, (sub, V) in splits.items()])
         snes.setFromOptions()
         self.snes = snes
+        self._lag = int(merged.get("snes_lag_preconditioner", 1))
+        self._rebuild = False
 
     # -------------------------------------------------------------- fieldsplit helpers
     def _split_is(self, sub, V, name):
@@ -201,9 +203,17 @@ class NonlinearSolver:
         self._assembly_time += time.perf_counter() - t0
 
     # -------------------------------------------------------------- public
+    def request_preconditioner_rebuild(self):
+        """Rebuild a lagged preconditioner at the next Jacobian (after a change of boundary
+        conditions or a failed step, when the carried-over one no longer fits)."""
+        self._rebuild = self._lag != 1
+
     def solve(self) -> SolveStats:
         """Solve from the current ``w``; on failure ``w`` holds the last iterate (caller restores)."""
         self._assembly_time = 0.0
+        if self._rebuild:
+            self._set_lag(-2)  # PETSc: rebuild at the next chance, then keep
+        self._rebuild = False
         t0 = time.perf_counter()
         self.w.x.petsc_vec.copy(self._x)
         try:
@@ -214,6 +224,10 @@ class NonlinearSolver:
             self._last_error = str(exc)
         self._x.copy(self.w.x.petsc_vec)
         self.w.x.scatter_forward()
+        if self._lag != 1:
+            self._set_lag(self._lag)
+        if reason <= 0:
+            self.request_preconditioner_rebuild()
         return SolveStats(
             converged=reason > 0,
             newton_iterations=self.snes.getIterationNumber(),
@@ -222,6 +236,11 @@ class NonlinearSolver:
             assembly_time=self._assembly_time,
             total_time=time.perf_counter() - t0,
         )
+
+    def _set_lag(self, lag: int):
+        # petsc4py 3.22 has no SNES.setLagPreconditioner: go through the options database
+        PETSc.Options()[self.prefix + "snes_lag_preconditioner"] = lag
+        self.snes.setFromOptions()
 
     def destroy(self):
         """Free PETSc objects and remove this problem's options."""

@@ -106,10 +106,13 @@ def radial_hoop(sigma, x, centre):
     ``radial = n . sigma n`` with ``n = (x - centre)/|x - centre|``; ``hoop`` is the mean
     tangential normal stress ``(tr sigma - radial)/2`` (equal to sigma_theta = sigma_phi
     in a spherically symmetric state).
+    At the centre itself, where no direction exists, both are ``tr(sigma)/3``.
     """
     r = x - centre
-    n = r / ufl.sqrt(ufl.dot(r, r) + 1e-40)
-    radial = ufl.dot(n, sigma * n)
+    rr = ufl.dot(r, r)
+    tiny = 1e-30  # m^2: below any mesh size of interest
+    n = r / ufl.sqrt(rr + tiny)
+    radial = ufl.conditional(ufl.gt(rr, tiny), ufl.dot(n, sigma * n), ufl.tr(sigma) / 3.0)
     return radial, (ufl.tr(sigma) - radial) / 2.0
 
 
