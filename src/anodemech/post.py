@@ -51,6 +51,7 @@ class PostProcessor:
         pts = self.Q.element.interpolation_points
         pts = pts() if callable(pts) else pts
         self._exprs = []  # (cells, function, expression)
+        self._constants = []  # (dofs, function, value)
         vm_forms, dv_forms = {}, {}
         for name, mat in problem.materials.items():
             tag = md.cell_names[name]
@@ -63,7 +64,10 @@ class PostProcessor:
             self._exprs.append((cells, self.functions["u"], fem.Expression(u, pts, comm=mesh.comm)))
             self._exprs.append((cells, self.functions["sigma"], fem.Expression(sigma, pts, comm=mesh.comm)))
             for k, e in scal.items():
-                self._exprs.append((cells, self.functions[k], fem.Expression(e, pts, comm=mesh.comm)))
+                if ufl.domain.extract_unique_domain(e) is None:  # UFL folded it to a constant (e.g. c = 0 * theta)
+                    self._constants.append((self._cell_dofs(cells), self.functions[k], float(e)))
+                else:
+                    self._exprs.append((cells, self.functions[k], fem.Expression(e, pts, comm=mesh.comm)))
             dx = problem.dx(tag)
             vm_forms[name] = fem.form(cm.von_mises(sigma) * dx)
             dv_forms[name] = (fem.form(kin.J * dx), fem.form(theta * dx))
@@ -121,6 +125,8 @@ class PostProcessor:
         """Interpolate all derived fields from the current state."""
         for cells, f, expr in self._exprs:
             f.interpolate(expr, cells)
+        for dofs, f, value in self._constants:
+            f.x.array[dofs] = value
         for f in self.functions.values():
             f.x.scatter_forward()
 

@@ -136,6 +136,14 @@ class _Stepper:
             pb.set_potentiostatic(st.surface_theta)
             limit = None
             self.dt = min(self.dt, tc.dt_initial)  # the surface value jumps: start small
+        applied = {"stage": st.name, "mode": st.mode, "start_time_s": self.t, "start_soc": self.soc}
+        if st.mode == "galvanostatic":
+            applied.update(flux_mol_m2_s=flux, current_density_A_m2=flux * FARADAY, soc_rate_per_s=rate,
+                           c_rate=rate * 3600.0)
+        else:
+            applied.update(surface_theta=st.surface_theta)
+        self.rd.info.setdefault("applied_loading", []).append(applied)
+        self.rd.write_json(self.rd.info)
         target = st.until_soc
         sign = 0 if target is None else (1 if target > self.soc else -1)
         if target is not None and rate != 0 and sign != (1 if rate > 0 else -1):
