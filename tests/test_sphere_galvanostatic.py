@@ -53,6 +53,7 @@ from mpi4py import MPI
 from petsc4py import PETSc
 
 from anodemech.analytic import crank_sphere_stress_series
+from anodemech.compat import geometry_dofmap
 from anodemech.case import load_case
 from anodemech.model import ChemoMechanicalProblem
 from anodemech.post import PostProcessor
@@ -97,7 +98,7 @@ def refactorise_once(pb):
 def centre_cells_radius(mesh, centre):
     """Largest distance from ``centre`` of a vertex of a cell having ``centre`` as a vertex (all ranks)."""
     x = mesh.geometry.x
-    dofmap = mesh.geometry.dofmap
+    dofmap = geometry_dofmap(mesh)
     d = np.linalg.norm(x[dofmap] - centre, axis=2)  # (cells, vertices)
     tol = 1e-9 * np.max(np.linalg.norm(x - centre, axis=1)) if x.size else 0.0
     touching = np.min(d, axis=1) <= tol

@@ -67,3 +67,12 @@ def interpolation_points(element):
 def vtx_writer(comm, filename, functions, engine: str = "BP4"):
     """A ``dolfinx.io.VTXWriter`` for ``functions`` (all on one space), with the same call on all versions."""
     return dolfinx.io.VTXWriter(comm, str(filename), functions, engine=engine)
+
+
+def geometry_dofmap(mesh):
+    """Cell -> geometry-node array, shape ``(num_cells, nodes_per_cell)`` (``dofmap`` is deprecated from 0.10)."""
+    g = mesh.geometry
+    if DOLFINX_VERSION >= (0, 10):
+        dm = g.dofmaps
+        return dm(0) if callable(dm) else dm[0]
+    return g.dofmap

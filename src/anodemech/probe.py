@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from anodemech import compat
 from anodemech.errors import CaseError
 
 #: field name -> value shape (all fields are discontinuous P1)
@@ -30,7 +31,7 @@ def locate_cells(mesh, points) -> np.ndarray:
 
     tdim = mesh.topology.dim
     n_owned = mesh.topology.index_map(tdim).size_local
-    x, dofmap = mesh.geometry.x[:, :tdim], mesh.geometry.dofmap
+    x, dofmap = mesh.geometry.x[:, :tdim], compat.geometry_dofmap(mesh)
     tree = dg.bb_tree(mesh, tdim, entities=np.arange(n_owned, dtype=np.int32))
     points = np.asarray(points, dtype=np.float64)
     cand = dg.compute_collisions_points(tree, points)
