@@ -43,14 +43,13 @@ import dataclasses
 import numpy as np
 import ufl
 from mpi4py import MPI
-from petsc4py import PETSc
 
 import dolfinx.fem as fem
-import dolfinx.fem.petsc as fem_petsc
 import dolfinx.mesh as dmesh
 
 from anodemech import compat
 from anodemech.materials import DATABASE, GAS_CONSTANT
+from anodemech.solver import NonlinearSolver
 from anodemech.physics import chemomech as cm
 
 #: mesh divisions in x and y (z gets n/2 on the 1/2-thick slab: equal spacing h = 1/n)
@@ -87,55 +86,6 @@ def _flux(theta, x, identity_pullback: bool = False):
     _, u, sigma_h = _fields(x)
     F = ufl.Identity(3) if identity_pullback else cm.kinematics(u, theta, MATERIAL, theta0=0.0).F
     return cm.li_flux(theta, ufl.grad(theta), ufl.grad(sigma_h), F, MATERIAL, LAW, TEMPERATURE, True)
-
-
-class _Newton:
-    """PETSc SNES (Newton, direct LU) on ``R(w; q) = 0`` with Dirichlet ``bcs``."""
-
-    def __init__(self, comm, R, w, bcs):
-        self.w, self.bcs = w, bcs
-        self.F = fem.form(R)
-        self.J = fem.form(ufl.derivative(R, w))
-        self.b = compat.create_vector(self.F, w.function_space)
-        self.A = fem_petsc.create_matrix(self.J)
-        self.x = w.x.petsc_vec.copy()
-        snes = PETSc.SNES().create(comm)
-        snes.setType("newtonls")
-        snes.setTolerances(rtol=1e-10, atol=1e-12, stol=0.0, max_it=25)
-        snes.setFunction(self._residual, self.b)
-        snes.setJacobian(self._jacobian, self.A)
-        ksp = snes.getKSP()
-        ksp.setType("preonly")
-        pc = ksp.getPC()
-        pc.setType("lu")
-        pc.setFactorSolverType("mumps")  # parallel LU
-        self.snes = snes
-
-    def _residual(self, snes, x, b):
-        x.ghostUpdate(addv=PETSc.InsertMode.INSERT, mode=PETSc.ScatterMode.FORWARD)
-        x.copy(self.w.x.petsc_vec)
-        self.w.x.scatter_forward()
-        with b.localForm() as loc:
-            loc.set(0.0)
-        fem_petsc.assemble_vector(b, self.F)
-        fem_petsc.apply_lifting(b, [self.J], bcs=[self.bcs], x0=[x], alpha=-1.0)
-        b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
-        fem_petsc.set_bc(b, self.bcs, x, -1.0)
-
-    def _jacobian(self, snes, x, A, P):
-        A.zeroEntries()
-        fem_petsc.assemble_matrix(A, self.J, bcs=self.bcs)
-        A.assemble()
-
-    def solve(self):
-        self.w.x.petsc_vec.copy(self.x)
-        self.snes.solve(None, self.x)
-        self.x.copy(self.w.x.petsc_vec)
-        self.w.x.scatter_forward()
-        out = self.snes.getConvergedReason(), self.snes.getIterationNumber()
-        for obj in (self.snes, self.A, self.b, self.x):
-            obj.destroy()
-        return out
 
 
 def _norm(comm, integrand, dx):
@@ -180,8 +130,12 @@ def _solve_mms_uncached(comm, n: int, identity_pullback: bool):
     bc = fem.dirichletbc(g, fem.locate_dofs_topological(V, tdim - 1, bfacets))
     bc.set(theta.x.array)
 
-    reason, its = _Newton(comm, R, theta, [bc]).solve()
-    assert reason > 0, f"SNES did not converge on n={n}: reason {reason}"
+    # the project's own SNES driver (direct LU), as the coupled problem uses it
+    solver = NonlinearSolver(comm, R, theta, [bc], linear="direct", petsc_options={"snes_rtol": 1e-10, "snes_max_it": 25})
+    stats = solver.solve()
+    solver.destroy()
+    reason, its = stats.reason, stats.newton_iterations
+    assert stats.converged, f"SNES did not converge on n={n}: reason {reason}"
 
     e_l2 = _norm(comm, (theta - theta_e) ** 2, dx_err)
     e_h1 = _norm(comm, ufl.inner(ufl.grad(theta - theta_e), ufl.grad(theta - theta_e)), dx_err)
