@@ -255,7 +255,9 @@ class ChemoMechanicalProblem:
         return self.comm.allreduce(fem.assemble_scalar(fem.form(form)), op=MPI.SUM)
 
     def soc(self) -> float:
-        """Overall state of charge: stored Li / capacity [-]."""
-        _, theta, _ = self.fields()
-        stored = sum(m.c_max * theta * self.dx(self.md.cell_names[n]) for n, m in self.materials.items() if m.stores_li)
-        return self.integrate(stored) / self.capacity
+        """Overall state of charge: stored Li / capacity [-] (form compiled once)."""
+        if not hasattr(self, "_soc_form"):
+            _, theta, _ = self.fields()
+            self._soc_form = fem.form(sum(m.c_max * theta * self.dx(self.md.cell_names[n])
+                                          for n, m in self.materials.items() if m.stores_li))
+        return self.comm.allreduce(fem.assemble_scalar(self._soc_form), op=MPI.SUM) / self.capacity

@@ -73,8 +73,6 @@ class PostProcessor:
             dv_forms[name] = (fem.form(kin.J * dx), fem.form(theta * dx))
         self._vm_forms, self._dv_forms = vm_forms, dv_forms
         self.volumes = {n: problem.integrate(1.0 * problem.dx(md.cell_names[n])) for n in problem.materials}
-        storing = [(n, m) for n, m in problem.materials.items() if m.stores_li]
-        self._soc_form = fem.form(sum(m.c_max * theta * problem.dx(md.cell_names[n]) for n, m in storing))
         self._region_dofs = {n: self._cell_dofs(md.cells(n)) for n in problem.materials}
         for n, dofs in self._region_dofs.items():  # region tag, constant per cell
             self.functions["region"].x.array[dofs] = md.cell_names[n]
@@ -132,7 +130,7 @@ class PostProcessor:
 
     def soc(self) -> float:
         """Overall state of charge = stored Li / capacity [-]."""
-        return self.pb.comm.allreduce(fem.assemble_scalar(self._soc_form), op=MPI.SUM) / self.pb.capacity
+        return self.pb.soc()
 
     def metrics(self) -> dict[str, float]:
         """History quantities of the current state (call :meth:`update_fields` first).
