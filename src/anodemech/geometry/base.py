@@ -1,10 +1,56 @@
-"""Mesh data shared by all geometry builders."""
+"""Mesh data and parameter conventions shared by all geometry builders.
+
+Every builder module defines
+
+* a frozen parameter dataclass (lengths in metres, literature defaults, a docstring citing
+  them) deriving from :class:`GeometryParams`, and
+* ``build_<name>(comm, params, rank=0) -> MeshData``, which runs Gmsh (OpenCASCADE) on one
+  rank through :func:`anodemech.geometry.gmsh_model.build_with_gmsh`.
+
+Names that the physics and the post-processing understand (facet groups):
+
+* ``symmetry_x`` / ``symmetry_y`` / ``symmetry_z``: zero normal displacement along that
+  axis (symmetry planes of reduced variants, or the mid-plane of a wire segment);
+* ``clamped``: zero displacement (e.g. the bottom of a current collector);
+* ``outer_surface``: the free outer surface of a particle;
+* the two surfaces of each :class:`ContactPair` (e.g. ``yolk_surface`` / ``shell_inner``).
+
+2D variants: ``"axisymmetric"`` meshes the (r, z) half-plane as (x, y) with the symmetry
+axis at x = 0 (facet group ``axis``); ``"plane_strain"`` meshes a cross-section in (x, y).
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from anodemech.errors import CaseError
+
+MAX_CELLS = 3_000_000
+CELLS_PER_H3 = 5.5  # Gmsh tetrahedra per h^3 of volume (measured 4.8-5.9 on the core-shell meshes)
+CELLS_PER_H2 = 2.3  # Gmsh triangles per h^2 of area (frontal-Delaunay, equilateral ~ 2.31)
+TWO_D_VARIANTS = ("axisymmetric", "plane_strain")
+
+
+@dataclass(frozen=True)
+class ContactPair:
+    """Two surfaces that may come into contact.
+
+    Attributes:
+        name: pair name, e.g. ``"yolk_shell"``.
+        surface_a: facet group name of the first surface (the "slave", usually the swelling
+            body), e.g. ``"yolk_surface"``.
+        surface_b: facet group name of the opposing surface, e.g. ``"shell_inner"``.
+        gap: the initial minimum distance between the two surfaces [m], >= 0.
+    """
+
+    name: str
+    surface_a: str
+    surface_b: str
+    gap: float
 
 
 @dataclass
@@ -12,15 +58,23 @@ class MeshData:
     """A distributed mesh with named cell and facet tags.
 
     Attributes:
-        mesh: ``dolfinx.mesh.Mesh``, coordinates in metres.
+        mesh: ``dolfinx.mesh.Mesh``, coordinates in metres (gdim 3, or 2 for 2D variants).
         cell_tags: ``MeshTags`` of dimension ``tdim``; values are physical-group tags.
         facet_tags: ``MeshTags`` of dimension ``tdim - 1``.
         cell_names: region name -> tag, e.g. ``{"core": 1, "shell": 2}``.
         facet_names: surface name -> tag, e.g. ``{"interface": 3, "outer_surface": 4}``.
-        points: named points [m] that are mesh vertices, shape ``(3,)`` each (e.g. the
-            supports used to remove rigid-body modes of a full particle).
+        points: named points [m] that are mesh vertices, shape ``(3,)`` each. ``origin``,
+            ``x_axis`` and ``y_axis`` are 3-2-1 supports of a full body: ``x_axis - origin``
+            is parallel to x and all three lie in one plane z = const.
         centre: the particle centre [m], shape ``(3,)``; radial/hoop stresses refer to it.
-        variant: ``"full"`` or a symmetry-reduced variant such as ``"octant"``.
+        variant: ``"full"``, a reduced variant (``"octant"``, ``"quarter"``, ``"half"``) or
+            a 2D variant (``"axisymmetric"``, ``"plane_strain"``).
+        axis: unit vector of the axis of a cylindrical body (wire, tube), shape ``(3,)``, or
+            None for spherical bodies; radial/hoop then refer to the line through ``centre``.
+        li_entry: ``((surface, region), ...)``: Li enters through ``surface`` if ``region``
+            stores Li; the first entry whose region stores Li applies.
+        contact_pairs: the :class:`ContactPair` s of the geometry.
+        quality: ``{"min_gamma": ..., "min_sicn": ...}`` of the Gmsh mesh (1 = ideal).
     """
 
     mesh: object
@@ -31,6 +85,10 @@ class MeshData:
     points: dict[str, np.ndarray] = field(default_factory=dict)
     centre: np.ndarray = field(default_factory=lambda: np.zeros(3))
     variant: str = "full"
+    axis: np.ndarray | None = None
+    li_entry: tuple[tuple[str, str], ...] = (("outer_surface", "core"),)
+    contact_pairs: tuple[ContactPair, ...] = ()
+    quality: dict[str, float] = field(default_factory=dict)
 
     def cells(self, name: str) -> np.ndarray:
         """Local cell indices (int32, shape ``(n,)``) of region ``name``; KeyError if unknown."""
@@ -39,3 +97,136 @@ class MeshData:
     def facets(self, name: str) -> np.ndarray:
         """Local facet indices (int32, shape ``(n,)``) of surface ``name``; KeyError if unknown."""
         return self.facet_tags.find(self.facet_names[name])
+
+
+class GeometryParams:
+    """Mixin for builder parameter dataclasses (frozen, lengths in metres).
+
+    Subclasses define the class attribute ``VARIANTS`` (the first one is the default), and
+    the methods ``regions()``, ``validate(prefix)``, ``length_scale()``,
+    ``expected_measures()``, ``estimate_cells()`` and optionally ``contact_pairs()`` and
+    ``range_examples()``. Field metadata ``{"unit": "m"}`` marks lengths (the default for
+    floats); ``{"unit": "-"}`` marks dimensionless numbers.
+    """
+
+    VARIANTS: tuple[str, ...] = ("full",)
+
+    # -------------------------------------------------------------- interface
+    def regions(self) -> tuple[str, ...]:
+        """Names of the cell regions (each needs a material in a case)."""
+        raise NotImplementedError
+
+    def length_scale(self) -> float:
+        """Model unit [m]: Gmsh builds in units of this length (its absolute tolerances
+        fail at 1e-7 m), and the DOLFINx coordinates are scaled back to metres."""
+        raise NotImplementedError
+
+    def expected_measures(self) -> dict[str, float]:
+        """Analytic measures of the variant: region -> volume [m^3] (2D: area [m^2]) and
+        surface -> area [m^2] (2D: length [m]), for the groups that have a closed form."""
+        raise NotImplementedError
+
+    def estimate_cells(self) -> float:
+        """Rough number of cells the size fields give (checked against ``MAX_CELLS``)."""
+        raise NotImplementedError
+
+    def contact_pairs(self) -> tuple[ContactPair, ...]:
+        """Contact pairs of the geometry (none by default)."""
+        return ()
+
+    def physics_unsupported(self) -> str | None:
+        """Why the coupled solver cannot run this geometry yet, or None if it can."""
+        if self.variant in TWO_D_VARIANTS:
+            return (f"variant {self.variant!r} is a 2D mesh; the coupled solver is 3D only so far "
+                    "(mesh it with `anodemech mesh`)")
+        if self.contact_pairs():
+            return ("the geometry has contact pairs "
+                    f"({', '.join(f'{c.surface_a}/{c.surface_b}' for c in self.contact_pairs())}); "
+                    "contact mechanics is not implemented yet (mesh it with `anodemech mesh`)")
+        return None
+
+    @property
+    def gdim(self) -> int:
+        """Geometric dimension of the variant's mesh (2 or 3)."""
+        return 2 if self.variant in TWO_D_VARIANTS else 3
+
+    @classmethod
+    def range_examples(cls) -> list:
+        """Parameter sets at the ends of the documented range (used by the tests)."""
+        return []
+
+    # -------------------------------------------------------------- helpers for validate()
+    @staticmethod
+    def fail(prefix: str, name: str, msg: str, accepted: str | None = None):
+        """Raise ``CaseError(f"{prefix}.{name}", msg, accepted)``."""
+        raise CaseError(f"{prefix}.{name}", msg, accepted)
+
+    def check_length(self, prefix: str, name: str, lo: float, hi: float, lo_open: bool = False) -> float:
+        """Check that field ``name`` is a finite length in [lo, hi] m ((lo, hi] if ``lo_open``)."""
+        v = getattr(self, name)
+        ok = isinstance(v, (int, float)) and math.isfinite(v) and (v > lo if lo_open else v >= lo) and v <= hi
+        if not ok:
+            lb = "<" if lo_open else "<="
+            self.fail(prefix, name, f"{v!r} m is out of range", f"{lo:.3g} {lb} {name} <= {hi:.3g} m")
+        return float(v)
+
+    def check_variant(self, prefix: str) -> None:
+        """Check ``variant`` against ``VARIANTS``."""
+        if self.variant not in self.VARIANTS:
+            self.fail(prefix, "variant", f"unknown variant {self.variant!r}", ", ".join(map(repr, self.VARIANTS)))
+
+    def check_sizes(self, prefix: str, fine: str, coarse: str, max_fine: float, max_coarse: float,
+                    what_fine: str = "", what_coarse: str = "") -> None:
+        """Check mesh sizes: both positive, ``fine <= coarse``, each below its limit [m], and the
+        cell estimate below ``MAX_CELLS`` (the key then names the size to increase)."""
+        hf, hc = getattr(self, fine), getattr(self, coarse)
+        for name, h in ((fine, hf), (coarse, hc)):
+            if not (isinstance(h, (int, float)) and math.isfinite(h) and h > 0):
+                self.fail(prefix, name, f"{h!r} m is not a positive length", f"0 < {name}")
+        if hf > hc:
+            self.fail(prefix, fine, f"{hf:.3g} m is larger than {coarse} = {hc:.3g} m", f"{fine} <= {coarse}")
+        if hf > max_fine:
+            self.fail(prefix, fine, f"{hf:.3g} m is too coarse{' ' + what_fine if what_fine else ''}",
+                      f"0 < {fine} <= {max_fine:.3g} m")
+        if hc > max_coarse:
+            self.fail(prefix, coarse, f"{hc:.3g} m is too coarse{' ' + what_coarse if what_coarse else ''}",
+                      f"0 < {coarse} <= {max_coarse:.3g} m")
+        n = self.estimate_cells()
+        if n > MAX_CELLS:
+            self.fail(prefix, fine, f"the mesh would have ~{n:.2g} cells; increase {prefix}.{fine} and/or {prefix}.{coarse}",
+                      f"at most ~{MAX_CELLS:.0e} cells")
+
+    def cell_estimate(self, volume: float, refined_area: float, h_fine: float, h_coarse: float) -> float:
+        """Cells for a body of measure ``volume`` (2D: area) whose surfaces of measure
+        ``refined_area`` (2D: length) carry ``h_fine``, ramping to ``h_coarse`` over
+        ``h_fine + 2 h_coarse`` (the ramp of :func:`gmsh_model.refine`)."""
+        d = h_fine + 2 * h_coarse
+        near = min(volume, refined_area * d)
+        if self.gdim == 2:
+            return CELLS_PER_H2 * (near / (h_fine * h_coarse) + (volume - near) / h_coarse**2)
+        return CELLS_PER_H3 * (near / (h_fine**2 * h_coarse) + (volume - near) / h_coarse**3)
+
+
+def params_fields(cls) -> list[tuple[str, object, str, str]]:
+    """``[(name, default, unit, description)]`` of a parameter dataclass (description from
+    the docstring's ``Attributes:`` section)."""
+    doc = cls.__doc__ or ""
+    desc = {}
+    if "Attributes:" in doc:
+        current = None
+        for line in doc.split("Attributes:", 1)[1].splitlines():
+            s = line.strip()
+            if not s:
+                continue
+            head, sep, rest = s.partition(":")
+            if sep and " " not in head and head.isidentifier():
+                current = head
+                desc[current] = rest.strip()
+            elif current:
+                desc[current] += " " + s
+    out = []
+    for f in dataclasses.fields(cls):
+        default = f.default if f.default is not dataclasses.MISSING else None
+        unit = f.metadata.get("unit", "-" if isinstance(default, (str, bool, int)) and not isinstance(default, float) else "m")
+        out.append((f.name, default, unit, desc.get(f.name, "")))
+    return out
