@@ -316,6 +316,14 @@ def _dataclass(cls, table, key, dims, ranges):
 
 
 def _field_value(f, v, key, default_dimension):
+    if isinstance(f.default, tuple) or f.type in ("tuple", tuple):
+        if not isinstance(v, list) or not v:
+            raise CaseError(key, f"expected a non-empty array, got {v!r}", 'e.g. ["5 nm", "10 nm"]')
+        return tuple(_field_value(_Scalar(f.metadata), x, f"{key}[{i}]", default_dimension) for i, x in enumerate(v))
+    if isinstance(f.default, bool) or f.type in ("bool", bool):
+        if not isinstance(v, bool):
+            raise CaseError(key, f"expected true or false, got {v!r}", "true, false")
+        return v
     if isinstance(f.default, str) or f.type in ("str", str):
         if not isinstance(v, str):
             raise CaseError(key, f"expected a string, got {v!r}")
@@ -324,7 +332,20 @@ def _field_value(f, v, key, default_dimension):
         if not isinstance(v, int) or isinstance(v, bool):
             raise CaseError(key, f"expected an integer, got {v!r}")
         return v
+    if f.metadata.get("unit") == "-":
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise CaseError(key, f"expected a number, got {v!r}")
+        return float(v)
     return to_si(v, f.metadata.get("dimension", default_dimension), key)
+
+
+@dataclass(frozen=True)
+class _Scalar:
+    """Stand-in field for the items of a tuple-valued geometry parameter."""
+
+    metadata: dict
+    default: float = 0.0
+    type: str = "float"
 
 
 def _number(v, key, rng, unit=""):
