@@ -16,53 +16,8 @@ import numpy as np
 from mpi4py import MPI
 
 import dolfinx
-import ufl
 
-
-def measure(md, name: str) -> float:
-    """Measure of region or surface ``name`` [m^gdim or m^(gdim-1)], summed over ranks.
-
-    Surfaces use the owned tagged facets (interfaces included), from their vertex coordinates.
-    """
-    comm = md.mesh.comm
-    if name in md.cell_names:
-        dx = ufl.Measure("dx", domain=md.mesh, subdomain_data=md.cell_tags)(md.cell_names[name])
-        one = dolfinx.fem.Constant(md.mesh, 1.0)
-        return comm.allreduce(dolfinx.fem.assemble_scalar(dolfinx.fem.form(one * dx)), op=MPI.SUM)
-    nodes = facet_nodes(md, md.facets(name), owned=True)
-    x = md.mesh.geometry.x
-    if nodes.shape[1] == 2:  # segments
-        local = np.linalg.norm(x[nodes[:, 1]] - x[nodes[:, 0]], axis=1).sum()
-    else:
-        e1, e2 = x[nodes[:, 1]] - x[nodes[:, 0]], x[nodes[:, 2]] - x[nodes[:, 0]]
-        local = 0.5 * np.linalg.norm(np.cross(e1, e2), axis=1).sum()
-    return comm.allreduce(float(local), op=MPI.SUM)
-
-
-def facet_nodes(md, facets, owned=False) -> np.ndarray:
-    """Geometry node indices (shape ``(n, tdim)``) of ``facets`` (DOLFINx 0.9's
-    ``entities_to_geometry`` raises SIGFPE on an empty list, which a rank may have)."""
-    mesh = md.mesh
-    fdim = mesh.topology.dim - 1
-    mesh.topology.create_connectivity(fdim, mesh.topology.dim)
-    facets = np.asarray(facets, dtype=np.int32)
-    if owned:
-        facets = facets[facets < mesh.topology.index_map(fdim).size_local]
-    if len(facets) == 0:
-        return np.zeros((0, fdim + 1), dtype=np.int32)
-    return dolfinx.mesh.entities_to_geometry(mesh, fdim, facets, False)
-
-
-def count(md, name: str) -> int:
-    """Global number of owned cells (region) or facets (surface) in group ``name``."""
-    mesh = md.mesh
-    tdim = mesh.topology.dim
-    if name in md.cell_names:
-        local = np.count_nonzero(md.cells(name) < mesh.topology.index_map(tdim).size_local)
-    else:
-        mesh.topology.create_entities(tdim - 1)
-        local = np.count_nonzero(md.facets(name) < mesh.topology.index_map(tdim - 1).size_local)
-    return mesh.comm.allreduce(int(local), op=MPI.SUM)
+from anodemech.geometry.measure import count, facet_nodes, measure  # noqa: F401  (re-exported for the tests)
 
 
 def check_mesh(md, params, rtol: float = 0.01) -> dict[str, float]:

@@ -33,7 +33,7 @@ def test_real_case_resolves_to_si():
     [
         ({"geometry": {"core_radus": "75 nm"}}, "geometry.core_radus", "core_radius"),
         ({"geometry": {"core_radius": "75 GPa"}}, "geometry.core_radius", "length"),
-        ({"geometry": {"core_radius": "-5 nm"}}, "geometry.core_radius", "1e-9"),
+        ({"geometry": {"core_radius": "-5 nm"}}, "geometry.core_radius", "1e-09"),
         ({"geometry": {"shell_thickness": "2 mm"}}, "geometry.shell_thickness", "10*core_radius"),
         ({"regions": {"core": {"material": "unobtainium"}}}, "regions.core.material", "LixSi"),
         ({"regions": {"core": {"material": "LixSi", "E": "80 nm"}}}, "regions.core.E", "pressure"),

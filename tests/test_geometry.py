@@ -176,12 +176,12 @@ def test_validate_prefix():
 def test_gmsh_failure_is_case_error(monkeypatch):
     import gmsh
 
-    from anodemech.geometry import core_shell
+    from anodemech.geometry import spheres
 
-    def broken(gmsh_module, params):
+    def broken(gmsh_module, params, length_scale):
         raise Exception("synthetic OpenCASCADE failure")
 
-    monkeypatch.setattr(core_shell, "_gmsh_model", broken)
+    monkeypatch.setattr(spheres, "_core_shell_model", broken)
     with pytest.raises(CaseError, match="synthetic OpenCASCADE failure") as info:
         build_core_shell(COMM, OCTANT)
     assert info.value.key == "geometry"

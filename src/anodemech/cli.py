@@ -28,9 +28,14 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
     r.add_argument("-q", "--quiet", action="store_true", help="warnings only")
 
-    m = sub.add_parser("mesh", help="mesh a case's geometry and write it as XDMF with its tags")
+    m = sub.add_parser("mesh", help="mesh a case's geometry: mesh.msh (Gmsh), mesh.xdmf (ParaView, with tags), mesh.json")
     m.add_argument("case")
-    m.add_argument("--out", help="output .xdmf (default results/<case>/mesh.xdmf)")
+    m.add_argument("--out", help="output directory (default results/<case>/mesh)")
+    m.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a case value, e.g. --set geometry.variant='full'")
+
+    g = sub.add_parser("geometries", help="list the geometry builders with their parameters, defaults and units")
+    g.add_argument("builder", nargs="?", help="only this builder")
 
     pr = sub.add_parser("probe", help="sample a field along a line (like ParaView's Plot Over Line)")
     pr.add_argument("rundir")
@@ -51,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     from anodemech.errors import CaseError, SolverFailure
 
     try:
-        return {"run": _run, "mesh": _mesh, "probe": _probe, "info": _info, "materials": _materials}[args.command](args)
+        return {"run": _run, "mesh": _mesh, "probe": _probe, "info": _info, "materials": _materials,
+                "geometries": _geometries}[args.command](args)
     except CaseError as exc:
         print(f"anodemech: error: {exc}", file=sys.stderr)
         return 2
@@ -111,21 +117,51 @@ def _run(args) -> int:
 
 
 def _mesh(args) -> int:
-    from anodemech.case import load_case
-    from anodemech.io import write_mesh_xdmf
-    from anodemech.run import build_mesh
+    from anodemech.case import load_case, settings_to_overrides
+    from anodemech.geometry.export import export_mesh
 
-    case = load_case(args.case)
+    case = load_case(args.case, settings_to_overrides(args.set))
     comm = _comm()
-    out = Path(args.out) if args.out else Path("results") / case.name / "mesh.xdmf"
+    out = Path(args.out) if args.out else Path("results") / case.name / "mesh"
+    md, rep = export_mesh(comm, case.builder, case.geometry, out, extra={"case": case.name})
     if comm.rank == 0:
-        out.parent.mkdir(parents=True, exist_ok=True)
-    comm.barrier()
-    md = build_mesh(comm, case)
-    write_mesh_xdmf(comm, out, md)
-    if comm.rank == 0:
-        n = md.mesh.topology.index_map(3).size_global
-        print(f"mesh: {out} ({n} cells; regions {md.cell_names}; surfaces {md.facet_names})")
+        print(f"mesh: {out}/mesh.msh, mesh.xdmf, mesh.json ({rep['cells']} cells, min quality "
+              f"{min(md.quality.values()):.3f}; regions {list(md.cell_names)}; surfaces {list(md.facet_names)})")
+        for c in md.contact_pairs:
+            print(f"contact pair {c.name}: {c.surface_a} / {c.surface_b}, gap {c.gap:.3g} m")
+    return 0
+
+
+def _format_value(value, unit: str) -> str:
+    """A default for display: lengths in nm / um / m, as a case file may write them."""
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_format_value(v, unit) for v in value) + "]"
+    if unit == "m" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        if value == 0 or abs(value) >= 1e-3:
+            return f'"{value:g} m"'
+        scale, name = (1e-9, "nm") if abs(value) < 1e-6 else (1e-6, "um")
+        return f'"{round(value / scale, 9):g} {name}"'
+    return repr(value)
+
+
+def _geometries(args) -> int:
+    from anodemech.errors import CaseError
+    from anodemech.geometry import BUILDERS
+    from anodemech.geometry.base import params_fields
+
+    names = sorted(BUILDERS)
+    if args.builder:
+        if args.builder not in BUILDERS:
+            raise CaseError("builder", f"unknown builder {args.builder!r}", ", ".join(names))
+        names = [args.builder]
+    for name in names:
+        cls, _ = BUILDERS[name]
+        summary = (cls.__doc__ or "").strip().splitlines()[0]
+        print(f"{name}: {summary}")
+        print(f"    variants: {', '.join(cls.VARIANTS)} (default {cls.VARIANTS[0]})")
+        for field_name, default, unit, desc in params_fields(cls):
+            print(f"    {field_name} = {_format_value(default, unit)}  [{unit}]  {desc}")
+        print()
     return 0
 
 

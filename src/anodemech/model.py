@@ -159,11 +159,20 @@ class ChemoMechanicalProblem:
 
     # ------------------------------------------------------------------ BCs
     def _flux_surface(self):
+        """The first ``md.li_entry`` surface whose region stores Li, with its measure
+        (``ds`` on an outer surface, ``dS`` on an interface between two regions)."""
         md = self.md
-        outer = [n for n in ("shell", "core") if n in self.materials]
-        if outer and not self.materials[outer[0]].stores_li and "interface" in md.facet_names:
-            return "interface", self.dS(md.facet_names["interface"])
-        return "outer_surface", self.ds(md.facet_names["outer_surface"])
+        for surface, region in md.li_entry:
+            if surface in md.facet_names and region in self.materials and self.materials[region].stores_li:
+                break
+        else:
+            raise ValueError(f"no Li entry surface: none of {md.li_entry} has a Li-storing region")
+        tdim = self.mesh.topology.dim
+        f2c = self.mesh.topology.connectivity(tdim - 1, tdim)
+        interior = any(len(f2c.links(f)) == 2 for f in md.facets(surface))
+        interior = self.comm.allreduce(interior, op=MPI.LOR)
+        measure = self.dS if interior else self.ds
+        return surface, measure(md.facet_names[surface])
 
     def _mechanical_bcs(self):
         md, W, fdim = self.md, self.W, self.mesh.topology.dim - 1
@@ -174,7 +183,12 @@ class ChemoMechanicalProblem:
                 Vs, _ = sub.collapse()
                 dofs = fem.locate_dofs_topological((sub, Vs), fdim, md.facets(name))
                 bcs.append(fem.dirichletbc(fem.Function(Vs), dofs, sub))
-        if md.variant == "full":
+        if "clamped" in md.facet_names:
+            sub = W.sub(0)
+            Vs, _ = sub.collapse()
+            dofs = fem.locate_dofs_topological((sub, Vs), fdim, md.facets("clamped"))
+            bcs.append(fem.dirichletbc(fem.Function(Vs), dofs, sub))
+        elif "origin" in md.points:
             # 3-2-1 supports: statically determinate, so they remove rigid-body modes
             # without stressing a self-equilibrated body.
             fixed = {"origin": (0, 1, 2), "x_axis": (1, 2), "y_axis": (2,)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import shutil
@@ -46,9 +47,10 @@ def history_plots(history_csv: Path, outdir: Path) -> list[Path]:
     for r in regions:
         axes[0].plot(soc, h[f"von_mises_max_{r}_Pa"] / 1e9, label=f"max von Mises, {r}")
         axes[0].plot(soc, h[f"von_mises_mean_{r}_Pa"] / 1e9, "--", label=f"mean von Mises, {r}")
-    for k, lab in (("hoop_max_interface_Pa", "max hoop, interface (shell side)"), ("hoop_max_outer_Pa", "max hoop, outer surface")):
-        if k in h:
-            axes[1].plot(soc, h[k] / 1e9, label=lab)
+    for k in h:
+        if k.startswith("hoop_max_") and k.endswith("_Pa"):
+            surface_region = k[len("hoop_max_"):-3]
+            axes[1].plot(soc, h[k] / 1e9, label=f"max hoop, {surface_region}")
     axes[1].plot(soc, h["hydrostatic_min_Pa"] / 1e9, ":", label="min hydrostatic")
     axes[1].plot(soc, h["hydrostatic_max_Pa"] / 1e9, ":", label="max hydrostatic")
     for ax, title in zip(axes, ("von Mises stress", "hoop and hydrostatic stress")):
@@ -82,16 +84,24 @@ def history_plots(history_csv: Path, outdir: Path) -> list[Path]:
     return out
 
 
-def _ensure_display():
-    """Start an Xvfb server for off-screen VTK rendering when there is no display."""
+@contextlib.contextmanager
+def _display():
+    """An X display for off-screen VTK rendering: the current one, or a private Xvfb server
+    that is stopped (and ``DISPLAY`` restored) on exit."""
     if os.environ.get("DISPLAY") or shutil.which("Xvfb") is None:
-        return None
+        yield
+        return
     display = f":{100 + os.getpid() % 800}"
     proc = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     os.environ["DISPLAY"] = display
     time.sleep(1.0)
-    return proc
+    try:
+        yield
+    finally:
+        proc.terminate()
+        proc.wait()
+        del os.environ["DISPLAY"]
 
 
 def render_von_mises(comm, post, path: Path):
@@ -109,8 +119,7 @@ def render_von_mises(comm, post, path: Path):
         return
     import pyvista
 
-    xvfb = _ensure_display()
-    try:
+    with _display():
         pyvista.OFF_SCREEN = True
         topo_all, types_all, geom_all, vm_all, u_all, offset = [], [], [], [], [], 0
         for tp, ty, g, v, uu in parts:
@@ -135,7 +144,64 @@ def render_von_mises(comm, post, path: Path):
         pl.view_vector((-1.0, -1.0, -1.0), viewup=(0.0, 0.0, 1.0))  # look at the cut faces (core and shell)
         pl.screenshot(str(path))
         pl.close()
-    finally:
-        if xvfb is not None:
-            xvfb.terminate()
-            os.environ.pop("DISPLAY", None)
+
+
+def render_regions(comm, md, path: Path, window_size=(480, 360)) -> None:
+    """Render a tagged mesh coloured by region, with element edges, to ``path`` (PNG).
+
+    3D meshes are seen from (-1, -1, 0.7) so the symmetry cuts of reduced variants show the
+    layers; 2D meshes from +z. Cells of all ranks are gathered to rank 0, which renders
+    off-screen (Xvfb started if there is no display). Collective.
+    """
+    import dolfinx.plot
+
+    mesh = md.mesh
+    tdim = mesh.topology.dim
+    n_own = mesh.topology.index_map(tdim).size_local
+    topo, types, geom = dolfinx.plot.vtk_mesh(mesh, tdim, np.arange(n_own, dtype=np.int32))
+    region = np.zeros(n_own)
+    idx = md.cell_tags.indices
+    keep = idx < n_own
+    region[idx[keep]] = md.cell_tags.values[keep]
+    parts = comm.gather((topo, types, geom, region), root=0)
+    if comm.rank != 0:
+        return
+    import pyvista
+
+    with _display():
+        pyvista.OFF_SCREEN = True
+        topo_all, types_all, geom_all, reg_all, offset = [], [], [], [], 0
+        nv = tdim + 2  # VTK cell record: count + vertices (simplices)
+        for tp, ty, g, r in parts:
+            tp = tp.reshape(-1, nv).copy()
+            tp[:, 1:] += offset
+            topo_all.append(tp.ravel())
+            types_all.append(ty)
+            geom_all.append(g)
+            reg_all.append(r)
+            offset += g.shape[0]
+        grid = pyvista.UnstructuredGrid(np.concatenate(topo_all), np.concatenate(types_all), np.concatenate(geom_all))
+        names = {tag: name for name, tag in md.cell_names.items()}
+        grid.cell_data["region"] = np.concatenate(reg_all)
+        pl = pyvista.Plotter(off_screen=True, window_size=window_size)
+        shown = grid.extract_surface() if tdim == 3 else grid
+        pl.add_mesh(shown, scalars="region", categories=True, cmap="Set2", show_edges=True, edge_color="#505050",
+                    line_width=0.3, show_scalar_bar=False, lighting=False)  # Mesa/Xvfb: lit surfaces come out black
+        labels = [(name, pyvista.plotting.colors.Color(c).hex_rgb) for name, c in
+                  zip([names[t] for t in sorted(names)], _categorical_colours(len(names)))]
+        pl.add_legend(labels, bcolor="white", size=(0.22, 0.05 * len(labels) + 0.02), loc="upper right", face="rectangle")
+        if tdim == 3:
+            pl.view_vector((-1.0, -1.0, 0.7), viewup=(0.0, 0.0, 1.0))
+        else:
+            pl.view_xy()
+        pl.set_background("white")
+        pl.screenshot(str(path))
+        pl.close()
+
+
+def _categorical_colours(n: int) -> list:
+    """The first ``n`` colours of matplotlib's Set2 map, as used for the region categories."""
+    import matplotlib
+
+    cmap = matplotlib.colormaps["Set2"]
+    return [cmap(i / max(n - 1, 1))[:3] for i in range(n)]

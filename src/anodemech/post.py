@@ -5,7 +5,8 @@ jumps across the core–shell interface are kept. Definitions:
 
 * ``sigma``: Cauchy stress [Pa]; ``von_mises = sqrt(3/2 s:s)``, ``hydrostatic = tr(sigma)/3``;
 * ``radial = n.sigma.n`` and ``hoop = (tr sigma - radial)/2`` about the particle centre,
-  with ``n`` the unit vector from the centre to the current position;
+  with ``n`` the unit vector from the centre to the current position; for cylindrical
+  bodies (``MeshData.axis``) the polar components about the axis;
 * ``J = det F`` (total volume ratio), ``c = c_max theta`` [mol per m^3 of reference volume].
 """
 
@@ -58,7 +59,7 @@ class PostProcessor:
             cells = md.cells(name)
             kin = cm.kinematics(u, theta, mat, problem.physics.theta0)
             sigma = cm.cauchy(kin, theta, mat)
-            radial, hoop = cm.radial_hoop(sigma, x, centre)
+            radial, hoop = cm.radial_hoop(sigma, x, centre, md.axis)
             scal = {"theta": theta, "c": mat.c_max * theta, "J": kin.J, "von_mises": cm.von_mises(sigma),
                     "hydrostatic": cm.hydrostatic(sigma), "radial": radial, "hoop": hoop}
             self._exprs.append((cells, self.functions["u"], fem.Expression(u, pts, comm=mesh.comm)))
@@ -84,9 +85,10 @@ class PostProcessor:
         return np.unique(np.concatenate([dm.cell_dofs(c) for c in cells])) if len(cells) else np.zeros(0, np.int32)
 
     def _surface_sets(self):
-        """DG1 dofs at the vertices of named surfaces, taken from cells of one region.
+        """DG1 dofs at the vertices of each named surface, per adjacent region.
 
-        Returns {"interface": dofs (shell side), "outer_surface": dofs (outermost region)}.
+        Returns ``{(surface, region): dofs}`` for every facet group except symmetry planes,
+        ``clamped`` and ``axis`` (e.g. ``("interface", "shell")``: the shell side).
         """
         md, mesh = self.pb.md, self.pb.mesh
         tdim = mesh.topology.dim
@@ -95,24 +97,23 @@ class PostProcessor:
         mesh.topology.create_connectivity(tdim, 0)
         f2v, f2c, c2v = (mesh.topology.connectivity(tdim - 1, 0), mesh.topology.connectivity(tdim - 1, tdim),
                          mesh.topology.connectivity(tdim, 0))
-        regions = list(self.pb.materials)
-        outer_region = "shell" if "shell" in regions else regions[-1]
-        wanted = {"outer_surface": outer_region}
-        if "interface" in md.facet_names:
-            wanted["interface"] = "shell" if "shell" in regions else outer_region
-        out = {}
-        for surf, region in wanted.items():
-            in_region = np.zeros(mesh.topology.index_map(tdim).size_local + mesh.topology.index_map(tdim).num_ghosts, bool)
-            in_region[md.cells(region)] = True
-            dofs = []
+        n_cells = mesh.topology.index_map(tdim).size_local + mesh.topology.index_map(tdim).num_ghosts
+        region_of = np.full(n_cells, -1, dtype=np.int32)
+        names = list(self.pb.materials)
+        for i, n in enumerate(names):
+            region_of[md.cells(n)] = i
+        local = {}
+        for surf in md.facet_names:
+            if surf.startswith("symmetry_") or surf in ("clamped", "axis"):
+                continue
             for f in md.facets(surf):
                 fv = set(f2v.links(f))
                 for c in f2c.links(f):
-                    if in_region[c]:
-                        cd = self.Q.dofmap.cell_dofs(c)
-                        dofs.extend(cd[i] for i, v in enumerate(c2v.links(c)) if v in fv)
-            out[surf] = np.unique(np.asarray(dofs, dtype=np.int32))
-        return out
+                    cd = self.Q.dofmap.cell_dofs(c)
+                    local.setdefault((surf, names[region_of[c]]), []).extend(
+                        cd[i] for i, v in enumerate(c2v.links(c)) if v in fv)
+        keys = sorted(set().union(*self.pb.comm.allgather(set(local))))  # same columns on every rank
+        return {k: np.unique(np.asarray(local.get(k, []), dtype=np.int32)) for k in keys}
 
     def _reduce(self, values, op):
         local = (op(values) if values.size else (-np.inf if op is np.max else np.inf))
@@ -136,8 +137,9 @@ class PostProcessor:
         """History quantities of the current state (call :meth:`update_fields` first).
 
         Keys (SI): ``soc``; per region ``soc_<r>``, ``von_mises_max_<r>_Pa``,
-        ``von_mises_mean_<r>_Pa``, ``volume_change_<r>_pct``; ``hoop_max_interface_Pa``
-        (shell side), ``hoop_max_outer_Pa``, ``hydrostatic_min_Pa``, ``hydrostatic_max_Pa``.
+        ``von_mises_mean_<r>_Pa``, ``volume_change_<r>_pct``; ``hoop_max_<surface>_<region>_Pa``
+        for every named surface and each region next to it (e.g. ``hoop_max_interface_shell_Pa``),
+        ``hydrostatic_min_Pa``, ``hydrostatic_max_Pa``.
         """
         comm = self.pb.comm
         out = {"soc": self.soc()}
@@ -151,9 +153,8 @@ class PostProcessor:
             out[f"von_mises_mean_{n}_Pa"] = comm.allreduce(fem.assemble_scalar(self._vm_forms[n]), op=MPI.SUM) / vol
             out[f"volume_change_{n}_pct"] = 100.0 * (Jint / vol - 1.0)
         hoop = self.functions["hoop"].x.array
-        if "interface" in self._surface_dofs:
-            out["hoop_max_interface_Pa"] = self._reduce(hoop[self._surface_dofs["interface"]], np.max)
-        out["hoop_max_outer_Pa"] = self._reduce(hoop[self._surface_dofs["outer_surface"]], np.max)
+        for (surf, region), dofs in self._surface_dofs.items():
+            out[f"hoop_max_{surf}_{region}_Pa"] = self._reduce(hoop[dofs], np.max)
         hyd = self.functions["hydrostatic"].x.array
         out["hydrostatic_min_Pa"] = self._reduce(hyd, np.min)
         out["hydrostatic_max_Pa"] = self._reduce(hyd, np.max)

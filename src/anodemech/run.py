@@ -17,7 +17,7 @@ from pathlib import Path
 
 from anodemech import io as aio
 from anodemech.case import Case, Stage
-from anodemech.errors import SolverFailure
+from anodemech.errors import CaseError, SolverFailure
 from anodemech.geometry import BUILDERS
 from anodemech.materials import FARADAY
 from anodemech.model import ChemoMechanicalProblem
@@ -38,20 +38,31 @@ class RunResult:
     history: list[dict]
 
 
-def build_mesh(comm, case: Case):
-    """The case's tagged mesh (built on rank 0, distributed over ``comm``)."""
+def build_mesh(comm, case: Case, msh_file=None):
+    """The case's tagged mesh (built on rank 0, distributed over ``comm``); ``msh_file``
+    optionally names a Gmsh file to write too."""
     _, builder = BUILDERS[case.builder]
-    return builder(comm, case.geometry)
+    return builder(comm, case.geometry, msh_file=msh_file)
+
+
+def check_runnable(case: Case) -> None:
+    """Raise ``CaseError`` (key ``geometry.builder``) if the solver cannot run the case's
+    geometry yet (contact pairs, 2D variants); ``anodemech mesh`` still meshes it."""
+    reason = case.geometry.physics_unsupported()
+    if reason is not None:
+        raise CaseError("geometry.builder", f"{case.builder!r} ({case.geometry.variant}) cannot be run yet: {reason}")
 
 
 def run_case(case: Case, out: str | Path, comm, progress: bool = True) -> RunResult:
     """Run ``case`` into the fresh directory ``out``.
 
     Raises:
-        CaseError: ``out`` is not a new or empty directory.
+        CaseError: ``out`` is not a new or empty directory, or the geometry needs physics
+            the solver does not have yet (contact, 2D variants); raised before ``out`` is made.
         SolverFailure: the time step fell below ``time.dt_min`` (the directory keeps the
             last converged state and is marked failed).
     """
+    check_runnable(case)  # before the run directory exists
     rd = aio.RunDirectory(out, comm)
     wall0 = time.perf_counter()
     info = {"status": "running", "started": aio._now(), "ranks": comm.size, "versions": aio.versions(),

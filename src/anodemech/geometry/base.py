@@ -161,13 +161,16 @@ class GeometryParams:
         """Raise ``CaseError(f"{prefix}.{name}", msg, accepted)``."""
         raise CaseError(f"{prefix}.{name}", msg, accepted)
 
-    def check_length(self, prefix: str, name: str, lo: float, hi: float, lo_open: bool = False) -> float:
-        """Check that field ``name`` is a finite length in [lo, hi] m ((lo, hi] if ``lo_open``)."""
+    def check_length(self, prefix: str, name: str, lo: float, hi: float, lo_open: bool = False,
+                     hi_expr: str = "") -> float:
+        """Check that field ``name`` is a finite length in [lo, hi] m ((lo, hi] if ``lo_open``);
+        ``hi_expr`` names the upper bound when it derives from other fields (e.g. "10*core_radius")."""
         v = getattr(self, name)
         ok = isinstance(v, (int, float)) and math.isfinite(v) and (v > lo if lo_open else v >= lo) and v <= hi
         if not ok:
             lb = "<" if lo_open else "<="
-            self.fail(prefix, name, f"{v!r} m is out of range", f"{lo:.3g} {lb} {name} <= {hi:.3g} m")
+            upper = f"{hi_expr} = {hi:.3g}" if hi_expr else f"{hi:.3g}"
+            self.fail(prefix, name, f"{v!r} m is out of range", f"{lo:.3g} {lb} {name} <= {upper} m")
         return float(v)
 
     def check_variant(self, prefix: str) -> None:
@@ -192,8 +195,10 @@ class GeometryParams:
             self.fail(prefix, coarse, f"{hc:.3g} m is too coarse{' ' + what_coarse if what_coarse else ''}",
                       f"0 < {coarse} <= {max_coarse:.3g} m")
         n = self.estimate_cells()
-        if n > MAX_CELLS:
-            self.fail(prefix, fine, f"the mesh would have ~{n:.2g} cells; increase {prefix}.{fine} and/or {prefix}.{coarse}",
+        if n > MAX_CELLS:  # name the size whose doubling helps most
+            coarser = {k: dataclasses.replace(self, **{k: 2 * getattr(self, k)}).estimate_cells() for k in (fine, coarse)}
+            key = min(coarser, key=coarser.get)
+            self.fail(prefix, key, f"the mesh would have ~{n:.2g} cells; increase {prefix}.{fine} and/or {prefix}.{coarse}",
                       f"at most ~{MAX_CELLS:.0e} cells")
 
     def cell_estimate(self, volume: float, refined_area: float, h_fine: float, h_coarse: float) -> float:

@@ -155,7 +155,7 @@ def _mesh(gmsh, dim: int) -> dict[str, float]:
     return q
 
 
-def build_with_gmsh(comm, params, model, name: str, rank: int = 0) -> MeshData:
+def build_with_gmsh(comm, params, model, name: str, rank: int = 0, msh_file=None) -> MeshData:
     """Validate ``params``, build the Gmsh model on ``rank`` and distribute the mesh.
 
     Args:
@@ -164,6 +164,8 @@ def build_with_gmsh(comm, params, model, name: str, rank: int = 0) -> MeshData:
         model: ``model(gmsh, params, L) -> ModelInfo`` (see module docstring).
         name: Gmsh model name (used in messages).
         rank: the rank that runs Gmsh.
+        msh_file: optional path of a Gmsh ``.msh`` file to write (model units scaled to
+            metres, physical groups included), written by ``rank``.
 
     Returns:
         :class:`MeshData` in metres, first-order simplices (gdim ``params.gdim``).
@@ -197,6 +199,8 @@ def build_with_gmsh(comm, params, model, name: str, rank: int = 0) -> MeshData:
                 names = {d: {gmsh.model.getPhysicalName(d, t): t for _, t in gmsh.model.getPhysicalGroups(d)}
                          for d in (gdim - 1, gdim)}
                 result = (names[gdim], names[gdim - 1], info, quality)
+                if msh_file is not None:
+                    _write_msh(gmsh, msh_file, L)
             except Exception as exc:  # Gmsh raises a bare Exception
                 err = f"Gmsh failed to mesh {name!r} ({params}): {exc}"
         err = comm.bcast(err, root=rank)  # all ranks raise together instead of hanging
@@ -217,6 +221,16 @@ def build_with_gmsh(comm, params, model, name: str, rank: int = 0) -> MeshData:
                     points={k: vec(v) for k, v in info.points.items()}, centre=vec(info.centre),
                     variant=params.variant, axis=axis, li_entry=tuple(info.li_entry),
                     contact_pairs=tuple(params.contact_pairs()), quality=quality)
+
+
+def _write_msh(gmsh, path, L: float) -> None:
+    """Write the mesh in metres (the model is in units of ``L``); the model is restored."""
+    gmsh.option.setNumber("Mesh.SaveAll", 0)
+    gmsh.option.setNumber("Mesh.ScalingFactor", L)
+    try:
+        gmsh.write(str(path))
+    finally:
+        gmsh.option.setNumber("Mesh.ScalingFactor", 1.0)
 
 
 def sampling(length: float, h: float) -> int:

@@ -187,7 +187,7 @@ class CoreShellParams(GeometryParams):
         """
         self.check_variant(prefix)
         r = self.check_length(prefix, "core_radius", 1e-9, 1e-4)
-        t = self.check_length(prefix, "shell_thickness", 0.0, 10 * r)
+        t = self.check_length(prefix, "shell_thickness", 0.0, 10 * r, hi_expr="10*core_radius")
         limit = min(r / 3, t) if t > 0 else r / 3
         self.check_sizes(prefix, "h_surface", "h_core", limit, r / 2,
                          "(<= core_radius/3 and <= shell_thickness)", "(<= core_radius/2)")
@@ -202,8 +202,9 @@ def _core_shell_model(gmsh, p: CoreShellParams, L: float) -> ModelInfo:
     return _layered_model(gmsh, p.layers(), p.variant, p.h_surface / L, p.h_core / L)
 
 
-def build_core_shell(comm, params: CoreShellParams, rank: int = 0) -> MeshData:
-    """Mesh a core-shell sphere and distribute it over ``comm`` (collective).
+def build_core_shell(comm, params: CoreShellParams, rank: int = 0, msh_file=None) -> MeshData:
+    """Mesh a core-shell sphere and distribute it over ``comm`` (collective); ``msh_file``
+    optionally names a Gmsh file to write as well.
 
     Returns:
         :class:`MeshData`: regions ``core`` (and ``shell``); surfaces ``interface`` (with a
@@ -213,7 +214,7 @@ def build_core_shell(comm, params: CoreShellParams, rank: int = 0) -> MeshData:
     Raises:
         CaseError: bad parameters (``geometry.<field>``) or a Gmsh failure (``geometry``).
     """
-    return build_with_gmsh(comm, params, _core_shell_model, "core_shell", rank)
+    return build_with_gmsh(comm, params, _core_shell_model, "core_shell", rank, msh_file)
 
 
 # ============================================================================ multi-shell
@@ -291,7 +292,7 @@ def _multi_shell_model(gmsh, p: MultiShellParams, L: float) -> ModelInfo:
     return _layered_model(gmsh, p.layers(), p.variant, p.h_surface / L, p.h_core / L)
 
 
-def build_multi_shell(comm, params: MultiShellParams, rank: int = 0) -> MeshData:
+def build_multi_shell(comm, params: MultiShellParams, rank: int = 0, msh_file=None) -> MeshData:
     """Mesh a multi-shell sphere (collective).
 
     Returns:
@@ -302,7 +303,7 @@ def build_multi_shell(comm, params: MultiShellParams, rank: int = 0) -> MeshData
     Raises:
         CaseError: bad parameters or a Gmsh failure.
     """
-    return build_with_gmsh(comm, params, _multi_shell_model, "multi_shell", rank)
+    return build_with_gmsh(comm, params, _multi_shell_model, "multi_shell", rank, msh_file)
 
 
 # ============================================================================ hollow
@@ -360,8 +361,8 @@ class HollowSphereParams(GeometryParams):
         """
         self.check_variant(prefix)
         a = self.check_length(prefix, "cavity_radius", 1e-9, 1e-4)
-        w = self.check_length(prefix, "wall_thickness", 0.0, 10 * a, lo_open=True)
-        t = self.check_length(prefix, "shell_thickness", 0.0, 10 * a)
+        w = self.check_length(prefix, "wall_thickness", 0.0, 10 * a, lo_open=True, hi_expr="10*cavity_radius")
+        t = self.check_length(prefix, "shell_thickness", 0.0, 10 * a, hi_expr="10*cavity_radius")
         outer = a + w + t
         self.check_sizes(prefix, "h_fine", "h_coarse", min(w, t) if t > 0 else w, outer / 4,
                          "(<= wall_thickness and <= shell_thickness)", "(<= outer radius/4)")
@@ -377,7 +378,7 @@ def _hollow_model(gmsh, p: HollowSphereParams, L: float) -> ModelInfo:
     return info
 
 
-def build_hollow_sphere(comm, params: HollowSphereParams, rank: int = 0) -> MeshData:
+def build_hollow_sphere(comm, params: HollowSphereParams, rank: int = 0, msh_file=None) -> MeshData:
     """Mesh a (coated) hollow sphere (collective).
 
     Returns:
@@ -389,7 +390,7 @@ def build_hollow_sphere(comm, params: HollowSphereParams, rank: int = 0) -> Mesh
     Raises:
         CaseError: bad parameters or a Gmsh failure.
     """
-    return build_with_gmsh(comm, params, _hollow_model, "hollow_sphere", rank)
+    return build_with_gmsh(comm, params, _hollow_model, "hollow_sphere", rank, msh_file)
 
 
 __all__ = ["CoreShellParams", "HollowSphereParams", "MultiShellParams", "build_core_shell", "build_hollow_sphere",

@@ -100,20 +100,35 @@ def von_mises(sigma):
     return ufl.sqrt(1.5 * ufl.inner(s, s) + 1e-30)
 
 
-def radial_hoop(sigma, x, centre):
-    """Radial and hoop stress [Pa] about ``centre`` at current position ``x``.
+def radial_hoop(sigma, x, centre, axis=None):
+    """Radial and hoop stress [Pa] at current position ``x`` (UFL vectors, m).
 
-    ``radial = n . sigma n`` with ``n = (x - centre)/|x - centre|``; ``hoop`` is the mean
-    tangential normal stress ``(tr sigma - radial)/2`` (equal to sigma_theta = sigma_phi
-    in a spherically symmetric state).
-    At the centre itself, where no direction exists, both are ``tr(sigma)/3``.
+    Sphere (``axis`` None): ``radial = n . sigma n`` with ``n = (x - centre)/|x - centre|``;
+    ``hoop`` is the mean tangential normal stress ``(tr sigma - radial)/2`` (equal to
+    sigma_theta = sigma_phi in a spherically symmetric state).
+    Cylinder (``axis`` a unit vector, e.g. a nanowire along z): ``n`` is the unit vector from
+    the axis line through ``centre``, ``radial = n . sigma n`` and
+    ``hoop = e . sigma e`` with ``e = axis x n`` (Timoshenko & Goodier, Theory of
+    Elasticity, 3rd ed., sec. 28: polar components).
+    Where no direction exists (at the centre / on the axis) both are the mean of the
+    transverse normal stresses.
     """
     r = x - centre
-    rr = ufl.dot(r, r)
     tiny = 1e-30  # m^2: below any mesh size of interest
+    if axis is None:
+        rr = ufl.dot(r, r)
+        n = r / ufl.sqrt(rr + tiny)
+        radial = ufl.conditional(ufl.gt(rr, tiny), ufl.dot(n, sigma * n), ufl.tr(sigma) / 3.0)
+        return radial, (ufl.tr(sigma) - radial) / 2.0
+    a = ufl.as_vector([float(v) for v in axis])
+    r = r - ufl.dot(r, a) * a
+    rr = ufl.dot(r, r)
     n = r / ufl.sqrt(rr + tiny)
-    radial = ufl.conditional(ufl.gt(rr, tiny), ufl.dot(n, sigma * n), ufl.tr(sigma) / 3.0)
-    return radial, (ufl.tr(sigma) - radial) / 2.0
+    e = ufl.cross(a, n)
+    transverse = (ufl.tr(sigma) - ufl.dot(a, sigma * a)) / 2.0
+    radial = ufl.conditional(ufl.gt(rr, tiny), ufl.dot(n, sigma * n), transverse)
+    hoop = ufl.conditional(ufl.gt(rr, tiny), ufl.dot(e, sigma * e), transverse)
+    return radial, hoop
 
 
 def li_flux(theta, grad_theta, grad_sigma_h, F, material: Material, law: str, temperature: float, stress_coupling: bool):
