@@ -51,7 +51,14 @@ def _surface_vertices_normals(md, name):
     x = mesh.geometry.x
     if len(nodes):
         f2c = mesh.topology.connectivity(tdim - 1, tdim)
-        cells = np.array([f2c.links(f)[0] for f in md.facets(name)[md.facets(name) < mesh.topology.index_map(tdim - 1).size_local]])
+        # the body a surface belongs to: on an interface with a meshed void ("void" region,
+        # third-medium contact) the cell that is not in the void
+        n_cells = mesh.topology.index_map(tdim).size_local + mesh.topology.index_map(tdim).num_ghosts
+        in_void = np.zeros(n_cells, dtype=bool)
+        if "void" in md.cell_names:
+            in_void[md.cells("void")] = True
+        owned = md.facets(name)[md.facets(name) < mesh.topology.index_map(tdim - 1).size_local]
+        cells = np.array([next((c for c in f2c.links(f) if not in_void[c]), f2c.links(f)[0]) for f in owned])
         cnodes = dolfinx.mesh.entities_to_geometry(mesh, tdim, cells.astype(np.int32), False)
         cmid = x[cnodes].mean(axis=1)
         fmid = x[nodes].mean(axis=1)
@@ -85,7 +92,8 @@ def contact_geometry(md, pair) -> dict[str, float]:
 
     Returns:
         ``{"min_distance": m, "normal_dot": n_a . n_b at the closest vertex pair}``; facing
-        surfaces give ``normal_dot`` near -1 (outward normals, i.e. out of each body).
+        surfaces give ``normal_dot`` near -1 (outward normals, i.e. out of each body; on an
+        interface with a meshed "void" region, out of the solid into the void).
     """
     from scipy.spatial import cKDTree
 

@@ -33,6 +33,7 @@ MAX_CELLS = 3_000_000
 CELLS_PER_H3 = 5.5  # Gmsh tetrahedra per h^3 of volume (measured 4.8-5.9 on the core-shell meshes)
 CELLS_PER_H2 = 2.3  # Gmsh triangles per h^2 of area (frontal-Delaunay, equilateral ~ 2.31)
 TWO_D_VARIANTS = ("axisymmetric", "plane_strain")
+SLACK = 1e-9  # relative tolerance of range checks: unit conversion rounds in the last digits
 
 
 @dataclass(frozen=True)
@@ -166,7 +167,9 @@ class GeometryParams:
         """Check that field ``name`` is a finite length in [lo, hi] m ((lo, hi] if ``lo_open``);
         ``hi_expr`` names the upper bound when it derives from other fields (e.g. "10*core_radius")."""
         v = getattr(self, name)
-        ok = isinstance(v, (int, float)) and math.isfinite(v) and (v > lo if lo_open else v >= lo) and v <= hi
+        slack = SLACK * max(abs(lo), abs(hi))  # "1.6 * 50 nm" vs "80 nm" after unit conversion
+        ok = (isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+              and (v > lo if lo_open else v >= lo - slack) and v <= hi + slack)
         if not ok:
             lb = "<" if lo_open else "<="
             upper = f"{hi_expr} = {hi:.3g}" if hi_expr else f"{hi:.3g}"

@@ -54,25 +54,49 @@ def regular_centres(n: int, d: float) -> np.ndarray:
     return np.array(pts[:n], dtype=float)
 
 
+class _SplitMix64:
+    """A tiny deterministic generator (SplitMix64, Steele, Lea & Flood, OOPSLA 2014): the
+    same seed gives the same numbers on every platform and NumPy version."""
+
+    MASK = (1 << 64) - 1
+
+    def __init__(self, seed: int):
+        self.state = seed & self.MASK
+
+    def uniform(self) -> float:
+        """A float in [0, 1) (53 random bits)."""
+        self.state = (self.state + 0x9E3779B97F4A7C15) & self.MASK
+        z = self.state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & self.MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & self.MASK
+        z ^= z >> 31
+        return (z >> 11) / float(1 << 53)
+
+    def direction(self) -> np.ndarray:
+        """A unit vector, uniform on the sphere (Archimedes: z uniform in [-1, 1])."""
+        z = 2 * self.uniform() - 1
+        phi = 2 * math.pi * self.uniform()
+        s = math.sqrt(max(0.0, 1 - z * z))
+        return np.array([s * math.cos(phi), s * math.sin(phi), z])
+
+
 def random_centres(n: int, d: float, seed: int, clearance: float) -> np.ndarray:
     """Centres of a random aggregate of ``n`` spheres, sphere 1 at the origin: each new
     sphere sits at distance ``d`` from a randomly chosen earlier sphere, in a random
-    direction, and at least ``d + clearance`` from all others (NumPy's PCG64 generator seeded
-    with ``seed``: the same seed gives the same aggregate on every platform).
+    direction, and at least ``d + clearance`` from all others (candidates drawn from
+    :class:`_SplitMix64` seeded with ``seed``: the same seed gives the same aggregate
+    everywhere).
 
     Raises:
         RuntimeError: no position found for a sphere within ``MAX_TRIES`` candidates.
     """
-    rng = np.random.default_rng(seed)
+    rng = _SplitMix64(seed)
     centres = [np.zeros(3)]
     for k in range(1, n):
         for _ in range(MAX_TRIES):
-            j = int(rng.integers(k))
-            u = rng.normal(size=3)
-            u /= np.linalg.norm(u)
-            x = centres[j] + d * u
-            others = [c for i, c in enumerate(centres) if i != j]
-            if all(np.linalg.norm(x - c) >= d + clearance for c in others):
+            j = min(int(rng.uniform() * k), k - 1)
+            x = centres[j] + d * rng.direction()
+            if all(np.linalg.norm(x - c) >= d + clearance for i, c in enumerate(centres) if i != j):
                 centres.append(x)
                 break
         else:
@@ -108,6 +132,9 @@ class ClusterParams(GeometryParams):
     only (its centre and (r/2, 0, 0), (0, r/2, 0) from it): the other particles are held by
     their contacts, so a static solve needs contact (or extra supports) for them;
     ``centre`` is the centre of ``particle_1`` (``centres()`` gives all of them).
+    ``li_entry`` lists ``(surface_k, particle_k)`` for every sphere: Li enters each particle
+    through its own surface (the solver so far applies only the first entry whose region
+    stores Li).
 
     Variants: ``"full"`` only. A random aggregate has no symmetry plane, and the symmetry
     planes of the regular ones run through contact points (or between two contact points
@@ -132,9 +159,9 @@ class ClusterParams(GeometryParams):
     gap: float = 0.0
     packing: str = "regular"
     seed: int = 0
-    h_coarse: float = 10 * NM
-    h_fine: float = 5 * NM
-    h_contact: float = 1.5 * NM
+    h_coarse: float = 20 * NM
+    h_fine: float = 6 * NM
+    h_contact: float = 2 * NM
     variant: str = "full"
 
     VARIANTS = ("full",)
@@ -202,7 +229,7 @@ class ClusterParams(GeometryParams):
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             self.fail(prefix, "seed", f"{self.seed!r} is not an integer >= 0", "seed >= 0")
         r = self.check_length(prefix, "radius", 1e-9, 1e-4)
-        self.check_length(prefix, "gap", 0.0, r)
+        self.check_length(prefix, "gap", 0.0, r, hi_expr="radius")
         hp = self.h_contact
         if not (isinstance(hp, (int, float)) and math.isfinite(hp) and hp > 0):
             self.fail(prefix, "h_contact", f"{hp!r} m is not a positive length", "0 < h_contact <= h_fine")
@@ -220,12 +247,12 @@ class ClusterParams(GeometryParams):
     def range_examples(cls) -> list:
         return [
             # the smallest spheres, a touching pair
-            cls(radius=1 * NM, n_particles=2, h_coarse=0.2 * NM, h_fine=0.1 * NM, h_contact=0.03 * NM),
+            cls(radius=1 * NM, n_particles=2, h_coarse=0.5 * NM, h_fine=0.12 * NM, h_contact=0.01 * NM),
             # the largest spheres, 8 in a random aggregate with the largest gap
-            cls(radius=100e-6, n_particles=8, gap=100e-6, packing="random", seed=3, h_coarse=40e-6, h_fine=14e-6,
-                h_contact=5e-6),
-            # a regular 8-sphere block, touching, coarse interior
-            cls(radius=50 * NM, n_particles=8, h_coarse=25 * NM, h_fine=7 * NM, h_contact=2 * NM),
+            cls(radius=100e-6, n_particles=8, gap=100e-6, packing="random", seed=3, h_coarse=50e-6, h_fine=12e-6,
+                h_contact=4e-6),
+            # a nearly touching triangle (gap 1 % of the radius), fine contact zones
+            cls(radius=50 * NM, n_particles=3, gap=0.5 * NM, h_coarse=25 * NM, h_fine=6 * NM, h_contact=1 * NM),
         ]
 
 
@@ -317,12 +344,14 @@ def _cluster_model(gmsh, p: ClusterParams, L: float) -> ModelInfo:
     all_pts = [t for tags in pt_tags for t in tags]
     refine(gmsh, p.h_fine / L, p.h_coarse / L, surfaces=[s for ss in surfs for s in ss], points=all_pts,
            h_point=p.h_contact / L)
-    return ModelInfo(points={k: tuple(float(x) for x in v) for k, v in pts.items()}, centre=tuple(float(x) for x in c[0]),
-                     axis=None, li_entry=tuple((f"surface_{k + 1}", f"particle_{k + 1}") for k in range(n)))
+    return ModelInfo(points={k: tuple(float(x) for x in v) for k, v in pts.items()},
+                     centre=tuple(float(x) for x in c[0]), axis=None,
+                     li_entry=tuple((f"surface_{k + 1}", f"particle_{k + 1}") for k in range(n)))
 
 
-def build_cluster(comm, params: ClusterParams, rank: int = 0) -> MeshData:
-    """Mesh a cluster of touching spheres and distribute it (collective).
+def build_cluster(comm, params: ClusterParams, rank: int = 0, msh_file=None) -> MeshData:
+    """Mesh a cluster of touching spheres and distribute it (collective); ``msh_file``
+    optionally names a Gmsh file to write as well.
 
     Returns:
         :class:`MeshData` in metres: regions ``particle_1`` ... ``particle_N``, surfaces
@@ -332,7 +361,7 @@ def build_cluster(comm, params: ClusterParams, rank: int = 0) -> MeshData:
     Raises:
         CaseError: bad parameters (``geometry.<field>``) or a Gmsh failure (``geometry``).
     """
-    return build_with_gmsh(comm, params, _cluster_model, "cluster", rank)
+    return build_with_gmsh(comm, params, _cluster_model, "cluster", rank, msh_file)
 
 
 __all__ = ["ClusterParams", "build_cluster", "random_centres", "regular_centres"]

@@ -187,8 +187,8 @@ class CompositeCellParams(GeometryParams):
         if self.interface not in INTERFACES:
             self.fail(prefix, "interface", f"unknown interface {self.interface!r}", ", ".join(map(repr, INTERFACES)))
         r = self.check_length(prefix, "radius", 1e-9, 1e-4)
-        t = self.check_length(prefix, "coating_thickness", 0.0, 10 * r)
-        g = self.check_length(prefix, "gap", 0.0, r)
+        t = self.check_length(prefix, "coating_thickness", 0.0, 10 * r, hi_expr="10*radius")
+        g = self.check_length(prefix, "gap", 0.0, r, hi_expr="radius")
         if self.interface == "bonded" and g > 0:
             self.fail(prefix, "gap", f"{g:.3g} m: a bonded interface has no gap",
                       "gap = 0 with interface = 'bonded' (interface = 'contact' allows 0 <= gap <= radius)")
@@ -197,9 +197,10 @@ class CompositeCellParams(GeometryParams):
         if not (isinstance(a, (int, float)) and math.isfinite(a)) or a < a_min:
             self.fail(prefix, "cell_size",
                       f"{_fmt(a)} m: the particle (radius + coating_thickness + gap = {r + t + g:.3g} m) does not fit "
-                      f"with an electrolyte ligament of {MIN_LIGAMENT:g} cavity radii; the minimum cell_size is {a_min:.3g} m",
+                      f"with an electrolyte ligament of {MIN_LIGAMENT:g} cavity radii; "
+                      f"the minimum cell_size is {a_min:.3g} m",
                       f"{a_min:.3g} m <= cell_size <= {50 * (r + t + g):.3g} m")
-        self.check_length(prefix, "cell_size", a_min, 50 * (r + t + g))
+        self.check_length(prefix, "cell_size", a_min, 50 * (r + t + g), hi_expr="50*(radius+coating_thickness+gap)")
         ligament = a / 2 - (r + t + g)
         max_fine = min(r / 3, ligament / 2, t if t > 0 else math.inf)
         self.check_sizes(prefix, "h_fine", "h_coarse", max_fine, a / 4,
@@ -345,15 +346,14 @@ def _composite_model(gmsh, p: CompositeCellParams, L: float) -> ModelInfo:
     curved = [s for name in spheres for s in groups[(dim - 1, name)]]
     refine(gmsh, p.h_fine / L, p.h_coarse / L, surfaces=() if two_d else curved, curves=curved if two_d else ())
 
-    if contact:
-        entry = [("particle_surface", "coating"), ("coating_interface", "particle")] if coated else [("particle_surface", "particle")]
-    else:
-        entry = [("interface", "coating"), ("coating_interface", "particle")] if coated else [("interface", "particle")]
+    outer = "particle_surface" if contact else "interface"
+    entry = [(outer, "coating"), ("coating_interface", "particle")] if coated else [(outer, "particle")]
     return ModelInfo(points=points, centre=(0.0, 0.0, 0.0), axis=None, li_entry=tuple(entry))
 
 
-def build_composite_cell(comm, params: CompositeCellParams, rank: int = 0) -> MeshData:
-    """Mesh a composite cell (particle in a solid-electrolyte cube) and distribute it (collective).
+def build_composite_cell(comm, params: CompositeCellParams, rank: int = 0, msh_file=None) -> MeshData:
+    """Mesh a composite cell (particle in a solid-electrolyte cube) and distribute it (collective);
+    ``msh_file`` optionally names a Gmsh file to write as well.
 
     Returns:
         :class:`MeshData` in metres: regions ``particle``, (``coating``,) ``electrolyte``;
@@ -366,7 +366,7 @@ def build_composite_cell(comm, params: CompositeCellParams, rank: int = 0) -> Me
     Raises:
         CaseError: bad parameters (``geometry.<field>``) or a Gmsh failure (``geometry``).
     """
-    return build_with_gmsh(comm, params, _composite_model, "composite_cell", rank)
+    return build_with_gmsh(comm, params, _composite_model, "composite_cell", rank, msh_file)
 
 
 __all__ = ["CompositeCellParams", "build_composite_cell"]

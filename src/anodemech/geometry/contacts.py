@@ -12,11 +12,13 @@ Conventions (all geometries): the contact normal is z (2D: y); the plate top is 
 z = 0 with the plate below it; the particle / wire lies above at ``gap``. Reduced 3D
 variants keep x >= 0 and y >= 0 (facet groups ``symmetry_x``, ``symmetry_y``).
 
-Why the plate is truncated: a real Cu current collector is ~10 um thick and wide, 100 times
-a nanoparticle radius. The stress under a point (line) contact decays like (a/d)^2 (a/d)
-with the distance d from a contact zone of size a (Boussinesq / Flamant solutions, Johnson,
-Contact Mechanics, 1985, ch. 2-3), so a plate a few radii thick and wide carries the whole
-contact field; the clamped bottom stands in for the rest of the (far stiffer) foil.
+Why the plate is truncated: a real Cu current collector is ~10 um thick and wide, about 100
+nanoparticle radii. Relative to the contact pressure, the stress in the plate decays with
+the distance d from a contact zone of size a like (a/d)^2 under a point contact and like
+a/d under a line contact (Boussinesq and Flamant solutions; Johnson, Contact Mechanics,
+1985, ch. 2-3): with a ~ 0.05 R, at d = 2 R that is < 1e-3 and ~3 %. A plate a few radii
+thick and wide therefore carries the contact field; its clamped bottom stands in for the
+rest of the foil, which is far stiffer as a whole than one nanoparticle.
 """
 
 from __future__ import annotations
@@ -38,9 +40,20 @@ _TOL = 1e-6  # model-unit tolerance for classifying planar entities
 
 
 # ============================================================================ helpers
-def _check_h_contact(p, prefix: str, r_eff: float) -> float:
+def _check_range(p, prefix: str, name: str, lo: float, hi: float, lo_expr: str, hi_expr: str) -> float:
+    """Field ``name`` is a finite length in [lo, hi] m, bounds named by ``lo_expr`` /
+    ``hi_expr`` (e.g. "1.6*radius") in the message. The bounds derive from other fields, so
+    they get a relative slack of 1e-9 ("80 nm" = 1.6 * "50 nm" despite rounding)."""
+    v = getattr(p, name)
+    if not (isinstance(v, (int, float)) and math.isfinite(v) and lo * (1 - 1e-9) <= v <= hi * (1 + 1e-9)):
+        p.fail(prefix, name, f"{v!r} m is out of range",
+               f"{lo_expr} = {lo:.3g} <= {name} <= {hi_expr} = {hi:.3g} m")
+    return float(v)
+
+
+def _check_h_contact(p, prefix: str, r_eff: float, r_name: str) -> float:
     """``h_contact`` in [r_eff/1000, r_eff/20] (resolves a Hertz zone of a few % of r_eff)."""
-    return p.check_length(prefix, "h_contact", 1e-3 * r_eff, r_eff / 20)
+    return _check_range(p, prefix, "h_contact", 1e-3 * r_eff, r_eff / 20, f"{r_name}/1000", f"{r_name}/20")
 
 
 def _h_contact_vs_fine(p, prefix: str) -> None:
@@ -58,9 +71,12 @@ def _point_cells(gdim: int, h_point: float, h_fine: float, solid_fraction: float
 
 
 def _line_cells(length: float, h_line: float, h_fine: float, solid_fraction: float) -> float:
-    """Extra tetrahedra along a refined line of ``length`` (same grading as ``_point_cells``)."""
-    inv = max(1 / max(h_line, 1e-300) - 1 / (2 * h_fine), 0.0)
-    return solid_fraction * CELLS_PER_H3 * 16 * math.pi * inv * length
+    """Extra tetrahedra along a refined line of ``length`` in ``solid_fraction`` of its
+    surroundings: ~40 length / h_line for the full surroundings, measured on the cylinder on
+    a plate (h_line R/20 ... R/100; far fewer than the size field's 5.5 / h^3 would give,
+    since Gmsh grades faster than the field)."""
+    inv = max(1 / max(h_line, 1e-300) - 1 / h_fine, 0.0)
+    return solid_fraction * 40 * inv * length
 
 
 def _box(occ, lo, hi) -> int:
@@ -107,10 +123,40 @@ def _vertex_at(gmsh, dim: int, ents: list[int], xyz) -> int:
     raise RuntimeError(f"no model vertex at {tuple(xyz)}: the contact point is not a mesh vertex")
 
 
+def _contact_vertex(gmsh, dim: int, ents: list[int], faces: list[int], xyz) -> int:
+    """The mesh vertex of body ``ents`` at ``xyz`` (model units): its model vertex if it has
+    one there, else a new point embedded in the one of ``faces`` (boundary entities of the
+    body) that passes through ``xyz``.
+
+    Raises:
+        RuntimeError: no boundary entity passes through ``xyz``.
+    """
+    try:
+        return _vertex_at(gmsh, dim, ents, xyz)
+    except RuntimeError:
+        pass
+    for f in faces:
+        closest = gmsh.model.getClosestPoint(dim - 1, f, list(map(float, xyz)))[0]
+        if np.linalg.norm(np.asarray(closest) - np.asarray(xyz, float)) < _TOL:
+            tag = gmsh.model.occ.addPoint(*map(float, xyz))
+            gmsh.model.occ.synchronize()
+            gmsh.model.mesh.embed(0, [tag], dim - 1, f)
+            return tag
+    raise RuntimeError(f"no boundary entity through {tuple(xyz)}: the contact point cannot be a mesh vertex")
+
+
+def _sphere(occ, zc: float, r: float) -> int:
+    """Sphere centred at (0, 0, zc) with its poles (parametric singularities, badly shaped
+    triangles around them) turned onto the y axis, away from the contact points on z."""
+    s = occ.addSphere(0, 0, zc, r)
+    occ.rotate([(3, s)], 0, 0, zc, 1, 0, 0, math.pi / 2)
+    return s
+
+
 def _curve_on(gmsh, ents: list[int], lo, hi) -> list[int]:
     """Boundary curves of the 3D body ``ents`` whose bounding box is the segment ``lo``-``hi``."""
-    curves = gmsh.model.getBoundary([(3, e) for e in ents], combined=False, oriented=False, recursive=False)
-    faces = sorted({abs(t) for _, t in curves})
+    out = gmsh.model.getBoundary([(3, e) for e in ents], combined=False, oriented=False, recursive=False)
+    faces = sorted({abs(t) for _, t in out})
     edges = gmsh.model.getBoundary([(2, f) for f in faces], combined=False, oriented=False)
     hits = []
     for c in sorted({abs(t) for _, t in edges}):
@@ -161,9 +207,9 @@ def _supports(centre, d: float, suffix: str = "") -> dict[str, tuple]:
 
 
 def _plate_namer(t: float, two_d: bool, end_x: float | None = None):
-    """Names of plate boundary entities: top at z = 0 (2D: y = 0), ``clamped`` at -t,
-    symmetry planes through the origin, ``plate_end`` at x = +-end_x (3D, if given),
-    every other lateral face ``plate_side``."""
+    """Names of plate boundary entities: ``plate_top`` at z = 0 (2D: y = 0), ``clamped`` at
+    -t, symmetry planes through the origin (2D: ``axis``), ``plate_end`` at x = +-end_x (3D,
+    if given), every other lateral face ``plate_side``."""
     vert = 1 if two_d else 2
 
     def name_of(plane, box):
@@ -171,6 +217,8 @@ def _plate_namer(t: float, two_d: bool, end_x: float | None = None):
             raise RuntimeError(f"curved plate face {box.tolist()}")
         ax, v = plane
         if ax == vert:
+            if not (_near(v, 0.0) or _near(v, -t)):
+                raise RuntimeError(f"plate face at {'yz'[vert - 1]} = {v} is neither the top nor the bottom")
             return "plate_top" if _near(v, 0.0) else "clamped"
         if _near(v, 0.0):
             return "axis" if two_d else "symmetry_" + "xyz"[ax]
@@ -181,16 +229,16 @@ def _plate_namer(t: float, two_d: bool, end_x: float | None = None):
     return name_of
 
 
-def _round_namer(surface: str, two_d: bool, axis_name: str = "axis"):
+def _round_namer(surface: str, two_d: bool):
     """Names of a round body's boundary: planes through the origin are symmetry planes (2D:
-    ``axis_name``), planes elsewhere ``end_surface``, curved entities ``surface``."""
+    ``axis``), planes elsewhere ``end_surface`` (wire ends), curved entities ``surface``."""
 
     def name_of(plane, box):
         if plane is None:
             return surface
         ax, v = plane
         if _near(v, 0.0):
-            return axis_name if two_d else "symmetry_" + "xyz"[ax]
+            return "axis" if two_d else "symmetry_" + "xyz"[ax]
         if two_d:
             raise RuntimeError(f"unexpected straight boundary {box.tolist()} of {surface}")
         return "end_surface"
@@ -217,7 +265,7 @@ class SphereOnPlaneParams(GeometryParams):
     point contact on a current collector: ``000`` L2327-2344), touching (gap 0) a plate
     2 radii thick and 2 radii half-wide (the Cu foil truncated: see the module docstring).
     ``h_contact`` = R/60 = 1 nm puts ~2-3 elements across a Hertz contact radius of a few
-    per cent of R (Johnson, Contact Mechanics, 1985, sec. 4.2).
+    per cent of R (Johnson, Contact Mechanics, 1985, ch. 4).
 
     Variants: "quarter" (x >= 0, y >= 0: the contact axis z lies in both symmetry planes),
     "full" (the particle gets 3-2-1 supports "origin" = its centre, "x_axis", "y_axis" at
@@ -238,13 +286,13 @@ class SphereOnPlaneParams(GeometryParams):
         variant: "quarter" (symmetry_x, symmetry_y), "full" or "axisymmetric".
     """
 
-    radius: float = 60 * NM
-    plate_thickness: float = 120 * NM
-    plate_half_width: float = 120 * NM
+    radius: float = 60e-9
+    plate_thickness: float = 120e-9
+    plate_half_width: float = 120e-9
     gap: float = 0.0
-    h_fine: float = 6 * NM
-    h_coarse: float = 15 * NM
-    h_contact: float = 1 * NM
+    h_fine: float = 7.5e-9
+    h_coarse: float = 15e-9
+    h_contact: float = 1e-9
     variant: str = "quarter"
 
     VARIANTS = ("quarter", "full", "axisymmetric")
@@ -276,7 +324,7 @@ class SphereOnPlaneParams(GeometryParams):
         m = self.expected_measures()
         n = self.cell_estimate(m["particle"], m["particle_surface"], self.h_fine, self.h_coarse)
         n += self.cell_estimate(m["plate"], m["plate_top"], self.h_fine, self.h_coarse)
-        frac = {"quarter": 0.25, "full": 1.0, "axisymmetric": 0.5}[self.variant] if self.variant in self.VARIANTS else 1.0
+        frac = {"quarter": 0.25, "full": 1.0, "axisymmetric": 0.5}.get(self.variant, 1.0)
         return n + 2 * _point_cells(self.gdim, self.h_contact, self.h_fine, frac)
 
     def validate(self, prefix: str = "geometry") -> None:
@@ -289,13 +337,14 @@ class SphereOnPlaneParams(GeometryParams):
                 (``h_fine``) or a contact size too coarse for the Hertz zone (``h_contact``).
         """
         self.check_variant(prefix)
-        r = self.check_length(prefix, "radius", 1 * NM, 100 * UM)
-        t = self.check_length(prefix, "plate_thickness", r / 10, 10 * r)
-        self.check_length(prefix, "plate_half_width", SWELL_STRETCH * r, 10 * r)
-        self.check_length(prefix, "gap", 0.0, r)
-        _check_h_contact(self, prefix, r)
+        r = self.check_length(prefix, "radius", 1e-9, 1e-4)
+        t = _check_range(self, prefix, "plate_thickness", r / 10, 10 * r, "radius/10", "10*radius")
+        _check_range(self, prefix, "plate_half_width", SWELL_STRETCH * r, 10 * r, f"{SWELL_STRETCH}*radius",
+                     "10*radius")
+        self.check_length(prefix, "gap", 0.0, r, hi_expr="radius")
         self.check_sizes(prefix, "h_fine", "h_coarse", min(r / 3, t / 2), r / 2,
                          "(<= radius/3 and <= plate_thickness/2)", "(<= radius/2)")
+        _check_h_contact(self, prefix, r, "radius")
         _h_contact_vs_fine(self, prefix)
 
     @classmethod
@@ -304,7 +353,7 @@ class SphereOnPlaneParams(GeometryParams):
             # thinnest plate, narrowest plate, largest gap, smallest radius (2D: the thin plate needs fine cells)
             cls(1 * NM, 0.1 * NM, 1.6 * NM, 1 * NM, 0.05 * NM, 0.5 * NM, 0.05 * NM, "axisymmetric"),
             # largest radius, thickest and widest plate, finest contact size
-            cls(100 * UM, 1e-3, 1e-3, 0.0, 20 * UM, 50 * UM, 0.1 * UM, "axisymmetric"),
+            cls(1e-4, 1e-3, 1e-3, 0.0, 20 * UM, 50 * UM, 0.1 * UM, "axisymmetric"),
             # 3D quarter with a thin plate and a gap
             cls(50 * NM, 10 * NM, 80 * NM, 5 * NM, 5 * NM, 20 * NM, 2.5 * NM, "quarter"),
         ]
@@ -322,7 +371,7 @@ def _sphere_on_plane_model(gmsh, p: SphereOnPlaneParams, L: float) -> ModelInfo:
         particle, _ = occ.intersect([(2, disk)], [(2, occ.addRectangle(0, zc - 2, 0, 2, 4))])
         plate = [(2, occ.addRectangle(0, -t, 0, w, t))]
     else:
-        particle = [(3, occ.addSphere(0, 0, zc, 1))]
+        particle = [(3, _sphere(occ, zc, 1.0))]
         if p.variant == "quarter":
             particle = _cut_quarter(occ, particle, big)
             plate = [(3, _box(occ, (0, 0, -t), (w, w, 0)))]
@@ -340,19 +389,13 @@ def _sphere_on_plane_model(gmsh, p: SphereOnPlaneParams, L: float) -> ModelInfo:
     _merge(groups, dim - 1, named, order)
     add_groups(gmsh, groups)
 
-    pole = (0.0, g, 0.0) if two_d else (0.0, 0.0, g)
-    contact_pts = [_vertex_at(gmsh, dim, pa, pole)]
+    bottom = (0.0, g, 0.0) if two_d else (0.0, 0.0, g)
+    contact_pts = [_contact_vertex(gmsh, dim, pa, named["particle_surface"], bottom),
+                   _contact_vertex(gmsh, dim, pb, named["plate_top"], (0.0, 0.0, 0.0))]
     points = {}
     if p.variant == "full":
-        top = named["plate_top"]
-        tag = occ.addPoint(0, 0, 0)
-        occ.synchronize()
-        gmsh.model.mesh.embed(0, [tag], 2, top[0])
-        contact_pts.append(tag)
         points = _supports((0.0, 0.0, zc), 0.5)
         _embed_supports(gmsh, pa[0], points)
-    else:
-        contact_pts.append(_vertex_at(gmsh, dim, pb, (0.0, 0.0, 0.0)))
     fine = named["particle_surface"] + named["plate_top"]
     refine(gmsh, p.h_fine / L, p.h_coarse / L, surfaces=() if two_d else fine, curves=fine if two_d else (),
            points=contact_pts, h_point=p.h_contact / L)
@@ -360,7 +403,7 @@ def _sphere_on_plane_model(gmsh, p: SphereOnPlaneParams, L: float) -> ModelInfo:
     return ModelInfo(points=points, centre=centre, axis=None, li_entry=(("particle_surface", "particle"),))
 
 
-def build_sphere_on_plane(comm, params: SphereOnPlaneParams, rank: int = 0) -> MeshData:
+def build_sphere_on_plane(comm, params: SphereOnPlaneParams, rank: int = 0, msh_file=None) -> MeshData:
     """Mesh a sphere above a plate (point contact) and distribute it over ``comm`` (collective).
 
     Returns:
@@ -372,10 +415,12 @@ def build_sphere_on_plane(comm, params: SphereOnPlaneParams, rank: int = 0) -> M
         (0, 0, R + gap); ``contact_pairs`` = particle_plate (particle_surface / plate_top);
         for ``"full"``, ``points`` holds the particle's 3-2-1 supports.
 
+    ``msh_file`` optionally names a Gmsh ``.msh`` file to write as well (metres).
+
     Raises:
         CaseError: bad parameters (``geometry.<field>``) or a Gmsh failure (``geometry``).
     """
-    return build_with_gmsh(comm, params, _sphere_on_plane_model, "sphere_on_plane", rank)
+    return build_with_gmsh(comm, params, _sphere_on_plane_model, "sphere_on_plane", rank, msh_file)
 
 
 # ============================================================================ sphere-sphere
@@ -391,7 +436,7 @@ class SphereSphereParams(GeometryParams):
     L2327-2344, L1553-1565), touching. ``h_contact`` = 1 nm ~ R*/30 with the effective
     radius R* = R1 R2 / (R1 + R2) = 30 nm, so a Hertz contact radius of a few % of R* spans
     ~1-2 elements and grows onto the refined zone as the particles swell (Johnson, Contact
-    Mechanics, 1985, sec. 4.2).
+    Mechanics, 1985, ch. 4).
 
     Variants: "quarter" (x >= 0, y >= 0: the line of centres lies in both symmetry planes),
     "full" (3-2-1 supports in each particle: "origin", "x_axis", "y_axis" in particle 1 at
@@ -411,12 +456,12 @@ class SphereSphereParams(GeometryParams):
         variant: "quarter" (symmetry_x, symmetry_y), "full" or "axisymmetric".
     """
 
-    radius_1: float = 60 * NM
-    radius_2: float = 60 * NM
+    radius_1: float = 60e-9
+    radius_2: float = 60e-9
     gap: float = 0.0
-    h_fine: float = 6 * NM
-    h_coarse: float = 15 * NM
-    h_contact: float = 1 * NM
+    h_fine: float = 7.5e-9
+    h_coarse: float = 15e-9
+    h_contact: float = 1e-9
     variant: str = "quarter"
 
     VARIANTS = ("quarter", "full", "axisymmetric")
@@ -462,24 +507,24 @@ class SphereSphereParams(GeometryParams):
                 for the Hertz zone (``h_contact``).
         """
         self.check_variant(prefix)
-        r1 = self.check_length(prefix, "radius_1", 1 * NM, 100 * UM)
-        r2 = self.check_length(prefix, "radius_2", r1 / 20, 20 * r1)
+        r1 = self.check_length(prefix, "radius_1", 1e-9, 1e-4)
+        r2 = _check_range(self, prefix, "radius_2", r1 / 20, 20 * r1, "radius_1/20", "20*radius_1")
         rmin = min(r1, r2)
-        self.check_length(prefix, "gap", 0.0, max(r1, r2))
-        _check_h_contact(self, prefix, self.effective_radius())
+        self.check_length(prefix, "gap", 0.0, max(r1, r2), hi_expr="max(radius_1, radius_2)")
         self.check_sizes(prefix, "h_fine", "h_coarse", rmin / 3, rmin / 2,
                          "(<= min(radius_1, radius_2)/3)", "(<= min(radius_1, radius_2)/2)")
+        _check_h_contact(self, prefix, self.effective_radius(), "(radius_1*radius_2/(radius_1+radius_2))")
         _h_contact_vs_fine(self, prefix)
 
     @classmethod
     def range_examples(cls) -> list:
         return [
             # smallest radius, radius ratio 1/20, largest gap (2D)
-            cls(20 * NM, 1 * NM, 20 * NM, 0.1 * NM, 0.5 * NM, 0.05 * NM, "axisymmetric"),
+            cls(20 * NM, 1 * NM, 20 * NM, 0.1 * NM, 0.5 * NM, 0.04 * NM, "axisymmetric"),
             # largest radii, ratio 20 the other way round, touching, finest contact size (2D)
-            cls(5 * UM, 100 * UM, 0.0, 0.5 * UM, 2 * UM, 5 * NM, "axisymmetric"),
+            cls(5 * UM, 1e-4, 0.0, 0.5 * UM, 2 * UM, 5 * NM, "axisymmetric"),
             # 3D quarter, unequal radii with a gap
-            cls(40 * NM, 80 * NM, 10 * NM, 5 * NM, 15 * NM, 1.5 * NM, "quarter"),
+            cls(40 * NM, 80 * NM, 10 * NM, 5 * NM, 15 * NM, 1.2 * NM, "quarter"),
         ]
 
 
@@ -496,7 +541,7 @@ def _sphere_sphere_model(gmsh, p: SphereSphereParams, L: float) -> ModelInfo:
             disk = occ.addDisk(0, zc, 0, r, r)
             ents, _ = occ.intersect([(2, disk)], [(2, occ.addRectangle(0, zc - 2 * r, 0, 2 * r, 4 * r))])
         else:
-            ents = [(3, occ.addSphere(0, 0, zc, r))]
+            ents = [(3, _sphere(occ, zc, r))]
             if p.variant == "quarter":
                 ents = _cut_quarter(occ, ents, big)
         bodies.append(ents)
@@ -514,7 +559,8 @@ def _sphere_sphere_model(gmsh, p: SphereSphereParams, L: float) -> ModelInfo:
     def at(z):
         return (0.0, z, 0.0) if two_d else (0.0, 0.0, z)
 
-    contact_pts = [_vertex_at(gmsh, dim, b1, at(r1)), _vertex_at(gmsh, dim, b2, at(r1 + g))]
+    contact_pts = [_contact_vertex(gmsh, dim, b1, named["surface_1"], at(r1)),
+                   _contact_vertex(gmsh, dim, b2, named["surface_2"], at(r1 + g))]
     points = {}
     if p.variant == "full":
         s1, s2 = _supports((0.0, 0.0, 0.0), r1 / 2), _supports((0.0, 0.0, z2), r2 / 2, "_2")
@@ -528,7 +574,7 @@ def _sphere_sphere_model(gmsh, p: SphereSphereParams, L: float) -> ModelInfo:
                      li_entry=(("surface_1", "particle_1"), ("surface_2", "particle_2")))
 
 
-def build_sphere_sphere(comm, params: SphereSphereParams, rank: int = 0) -> MeshData:
+def build_sphere_sphere(comm, params: SphereSphereParams, rank: int = 0, msh_file=None) -> MeshData:
     """Mesh two spheres in (near) point contact and distribute them over ``comm`` (collective).
 
     Returns:
@@ -540,10 +586,12 @@ def build_sphere_sphere(comm, params: SphereSphereParams, rank: int = 0) -> Mesh
         (surface_1 / surface_2); for ``"full"``, ``points`` holds origin, x_axis, y_axis
         (particle 1) and origin_2, x_axis_2, y_axis_2 (particle 2).
 
+    ``msh_file`` optionally names a Gmsh ``.msh`` file to write as well (metres).
+
     Raises:
         CaseError: bad parameters (``geometry.<field>``) or a Gmsh failure (``geometry``).
     """
-    return build_with_gmsh(comm, params, _sphere_sphere_model, "sphere_sphere", rank)
+    return build_with_gmsh(comm, params, _sphere_sphere_model, "sphere_sphere", rank, msh_file)
 
 
 # ============================================================================ cylinder on plane
@@ -558,11 +606,11 @@ class CylinderOnPlaneParams(GeometryParams):
 
     Defaults: a Si nanowire of 100 nm diameter (nanowires on a current collector, line
     contact: ``000`` L2347-2360; Si nanowires of ~90 nm diameter before lithiation: Chan et
-    al., Nat. Nanotechnol. 3 (2008) 31), a 300 nm segment (3 diameters; real wires are
+    al., Nat. Nanotechnol. 3 (2008) 31), a 200 nm segment (2 diameters; real wires are
     microns long: the segment's ends are cuts, see ``end_surface``) touching (gap 0) a plate
     2 radii thick and 2 radii half-wide (the Cu foil truncated: see the module docstring).
     ``h_contact`` = R/50 = 1 nm resolves a Hertz half-width of a few % of R with ~2
-    elements (Johnson, Contact Mechanics, 1985, sec. 4.3).
+    elements (Johnson, Contact Mechanics, 1985, ch. 4).
 
     Variants: "quarter" (x >= 0: symmetry_x at mid-length, y >= 0: symmetry_y through the
     axis and the contact line), "full" (the wire gets 3-2-1 supports "origin" on its axis at
@@ -585,14 +633,14 @@ class CylinderOnPlaneParams(GeometryParams):
         variant: "quarter" (symmetry_x, symmetry_y), "full" or "plane_strain".
     """
 
-    radius: float = 50 * NM
-    length: float = 300 * NM
-    plate_thickness: float = 100 * NM
-    plate_half_width: float = 100 * NM
+    radius: float = 50e-9
+    length: float = 200e-9
+    plate_thickness: float = 100e-9
+    plate_half_width: float = 100e-9
     gap: float = 0.0
-    h_fine: float = 5 * NM
-    h_coarse: float = 12.5 * NM
-    h_contact: float = 1 * NM
+    h_fine: float = 6.25e-9
+    h_coarse: float = 12.5e-9
+    h_contact: float = 1e-9
     variant: str = "quarter"
 
     VARIANTS = ("quarter", "full", "plane_strain")
@@ -640,14 +688,15 @@ class CylinderOnPlaneParams(GeometryParams):
                 not fit the plate (``h_fine``) or a contact size too coarse (``h_contact``).
         """
         self.check_variant(prefix)
-        r = self.check_length(prefix, "radius", 1 * NM, 100 * UM)
-        self.check_length(prefix, "length", r, 50 * r)
-        t = self.check_length(prefix, "plate_thickness", r / 10, 10 * r)
-        self.check_length(prefix, "plate_half_width", SWELL_STRETCH * r, 10 * r)
-        self.check_length(prefix, "gap", 0.0, r)
-        _check_h_contact(self, prefix, r)
+        r = self.check_length(prefix, "radius", 1e-9, 1e-4)
+        _check_range(self, prefix, "length", r, 50 * r, "radius", "50*radius")
+        t = _check_range(self, prefix, "plate_thickness", r / 10, 10 * r, "radius/10", "10*radius")
+        _check_range(self, prefix, "plate_half_width", SWELL_STRETCH * r, 10 * r, f"{SWELL_STRETCH}*radius",
+                     "10*radius")
+        self.check_length(prefix, "gap", 0.0, r, hi_expr="radius")
         self.check_sizes(prefix, "h_fine", "h_coarse", min(r / 3, t / 2), r / 2,
                          "(<= radius/3 and <= plate_thickness/2)", "(<= radius/2)")
+        _check_h_contact(self, prefix, r, "radius")
         _h_contact_vs_fine(self, prefix)
 
     @classmethod
@@ -656,7 +705,7 @@ class CylinderOnPlaneParams(GeometryParams):
             # smallest radius, thinnest and narrowest plate, largest gap (2D)
             cls(1 * NM, 5 * NM, 0.1 * NM, 1.6 * NM, 1 * NM, 0.05 * NM, 0.5 * NM, 0.05 * NM, "plane_strain"),
             # largest radius, thickest and widest plate, finest contact size (2D)
-            cls(100 * UM, 1e-3, 1e-3, 1e-3, 0.0, 20 * UM, 50 * UM, 0.1 * UM, "plane_strain"),
+            cls(1e-4, 1e-3, 1e-3, 1e-3, 0.0, 20 * UM, 50 * UM, 0.1 * UM, "plane_strain"),
             # 3D quarter: shortest segment, thin plate, a gap
             cls(50 * NM, 50 * NM, 10 * NM, 80 * NM, 5 * NM, 5 * NM, 20 * NM, 2.5 * NM, "quarter"),
         ]
@@ -688,14 +737,16 @@ def _cylinder_on_plane_model(gmsh, p: CylinderOnPlaneParams, L: float) -> ModelI
             wire = _cut_quarter(occ, wire, 4 * (ln + w + t + 2))
             plate = [(3, _box(occ, (0, 0, -t), (ln / 2, w, 0)))]
         else:  # two halves sharing the face y = 0, so the contact line is an edge of the top
-            halves = [(3, _box(occ, (-ln / 2, -w, -t), (ln / 2, 0, 0))), (3, _box(occ, (-ln / 2, 0, -t), (ln / 2, w, 0)))]
+            halves = [(3, _box(occ, (-ln / 2, -w, -t), (ln / 2, 0, 0))),
+                      (3, _box(occ, (-ln / 2, 0, -t), (ln / 2, w, 0)))]
             plate, _ = occ.fragment(halves[:1], halves[1:])
     occ.synchronize()
     pw, pb = [e for _, e in wire], [e for _, e in plate]
     _disjoint(gmsh, dim, pw, pb)
 
     groups: dict = {(dim, "wire"): pw, (dim, "plate"): pb}
-    order = ("wire_surface", "end_surface", "plate_top", "clamped", "plate_side", "plate_end", "symmetry_x", "symmetry_y")
+    order = ("wire_surface", "end_surface", "plate_top", "clamped", "plate_side", "plate_end", "symmetry_x",
+             "symmetry_y")
     named = _classify(gmsh, dim, pw, _round_namer("wire_surface", two_d))
     for k, v in _classify(gmsh, dim, pb, _plate_namer(t, two_d, end_x=None if two_d else ln / 2)).items():
         named.setdefault(k, []).extend(v)
@@ -722,7 +773,7 @@ def _cylinder_on_plane_model(gmsh, p: CylinderOnPlaneParams, L: float) -> ModelI
     return ModelInfo(points=points, centre=centre, axis=axis, li_entry=(("wire_surface", "wire"),))
 
 
-def build_cylinder_on_plane(comm, params: CylinderOnPlaneParams, rank: int = 0) -> MeshData:
+def build_cylinder_on_plane(comm, params: CylinderOnPlaneParams, rank: int = 0, msh_file=None) -> MeshData:
     """Mesh a cylinder (nanowire) lying on a plate (line contact) and distribute it (collective).
 
     Returns:
@@ -737,10 +788,12 @@ def build_cylinder_on_plane(comm, params: CylinderOnPlaneParams, rank: int = 0) 
         wire_plate (wire_surface / plate_top); for ``"full"``, ``points`` holds the wire's
         3-2-1 supports.
 
+    ``msh_file`` optionally names a Gmsh ``.msh`` file to write as well (metres).
+
     Raises:
         CaseError: bad parameters (``geometry.<field>``) or a Gmsh failure (``geometry``).
     """
-    return build_with_gmsh(comm, params, _cylinder_on_plane_model, "cylinder_on_plane", rank)
+    return build_with_gmsh(comm, params, _cylinder_on_plane_model, "cylinder_on_plane", rank, msh_file)
 
 
 __all__ = ["CylinderOnPlaneParams", "SphereOnPlaneParams", "SphereSphereParams", "build_cylinder_on_plane",

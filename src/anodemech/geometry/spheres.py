@@ -134,9 +134,32 @@ def _layer_cells(p, layers: _Layers, L: float, h_fine: float, h_coarse: float) -
     return p.cell_estimate(vol, area, h_fine, h_coarse)
 
 
+class _LayeredParams(GeometryParams):
+    """Shared methods of the layered-sphere parameter classes: they define ``layers()`` (in
+    units of ``length_scale()``) and ``SIZES = (fine field, coarse field)``."""
+
+    SIZES: tuple[str, str] = ("h_surface", "h_core")
+    VARIANTS = SPHERE_VARIANTS
+
+    def regions(self) -> tuple[str, ...]:
+        return self.layers().names
+
+    def expected_measures(self) -> dict[str, float]:
+        return _expected(self.layers(), self.variant, self.length_scale())
+
+    def estimate_cells(self) -> float:
+        fine, coarse = (getattr(self, k) for k in self.SIZES)
+        return _layer_cells(self, self.layers(), self.length_scale(), fine, coarse)
+
+    def model(self, gmsh, L: float) -> ModelInfo:
+        """The Gmsh model in units of ``L`` (see :func:`_layered_model`)."""
+        fine, coarse = (getattr(self, k) / L for k in self.SIZES)
+        return _layered_model(gmsh, self.layers(), self.variant, fine, coarse)
+
+
 # ============================================================================ core-shell
 @dataclass(frozen=True)
-class CoreShellParams(GeometryParams):
+class CoreShellParams(_LayeredParams):
     """Core-shell sphere, e.g. Si@C; all lengths in metres.
 
     Defaults: a Si core of 75 nm radius (150 nm particle, inside the 50-150 nm range of the
@@ -158,8 +181,6 @@ class CoreShellParams(GeometryParams):
     h_surface: float = 4 * NM
     variant: str = "octant"
 
-    VARIANTS = SPHERE_VARIANTS
-
     def layers(self) -> _Layers:
         """The layer description in units of the core radius."""
         t = self.shell_thickness / self.core_radius
@@ -167,17 +188,8 @@ class CoreShellParams(GeometryParams):
             return _Layers((0.0, 1.0, 1.0 + t), ("core", "shell"), ("interface",))
         return _Layers((0.0, 1.0), ("core",), ())
 
-    def regions(self) -> tuple[str, ...]:
-        return self.layers().names
-
     def length_scale(self) -> float:
         return self.core_radius
-
-    def expected_measures(self) -> dict[str, float]:
-        return _expected(self.layers(), self.variant, self.core_radius)
-
-    def estimate_cells(self) -> float:
-        return _layer_cells(self, self.layers(), self.core_radius, self.h_surface, self.h_core)
 
     def validate(self, prefix: str = "geometry") -> None:
         """Check the parameters.
@@ -195,11 +207,11 @@ class CoreShellParams(GeometryParams):
     @classmethod
     def range_examples(cls) -> list:
         return [cls(5 * NM, 0.5 * NM, 1 * NM, 0.25 * NM), cls(10e-6, 1e-6, 2e-6, 0.5e-6),
-                cls(50 * NM, 0.0, 10 * NM, 4 * NM), cls(30 * NM, 200 * NM, 15 * NM, 10 * NM, "axisymmetric")]
+                cls(50 * NM, 0.0, 10 * NM, 4 * NM), cls(30 * NM, 200 * NM, 10 * NM, 3 * NM, "axisymmetric")]
 
 
 def _core_shell_model(gmsh, p: CoreShellParams, L: float) -> ModelInfo:
-    return _layered_model(gmsh, p.layers(), p.variant, p.h_surface / L, p.h_core / L)
+    return p.model(gmsh, L)
 
 
 def build_core_shell(comm, params: CoreShellParams, rank: int = 0, msh_file=None) -> MeshData:
@@ -219,7 +231,7 @@ def build_core_shell(comm, params: CoreShellParams, rank: int = 0, msh_file=None
 
 # ============================================================================ multi-shell
 @dataclass(frozen=True)
-class MultiShellParams(GeometryParams):
+class MultiShellParams(_LayeredParams):
     """Core with several concentric shells, e.g. Si@SiO2@C; all lengths in metres.
 
     Defaults: a 50 nm Si core radius, a 5 nm native/thermal SiO2 layer and a 10 nm carbon
@@ -242,8 +254,6 @@ class MultiShellParams(GeometryParams):
     h_surface: float = 2.5 * NM
     variant: str = "octant"
 
-    VARIANTS = SPHERE_VARIANTS
-
     def layers(self) -> _Layers:
         """The layer description in units of the core radius."""
         radii = [0.0, 1.0]
@@ -253,17 +263,8 @@ class MultiShellParams(GeometryParams):
         return _Layers(tuple(radii), ("core", *(f"shell_{i + 1}" for i in range(n))),
                        tuple(f"interface_{i + 1}" for i in range(n)))
 
-    def regions(self) -> tuple[str, ...]:
-        return self.layers().names
-
     def length_scale(self) -> float:
         return self.core_radius
-
-    def expected_measures(self) -> dict[str, float]:
-        return _expected(self.layers(), self.variant, self.core_radius)
-
-    def estimate_cells(self) -> float:
-        return _layer_cells(self, self.layers(), self.core_radius, self.h_surface, self.h_core)
 
     def validate(self, prefix: str = "geometry") -> None:
         """Check the parameters.
@@ -289,7 +290,7 @@ class MultiShellParams(GeometryParams):
 
 
 def _multi_shell_model(gmsh, p: MultiShellParams, L: float) -> ModelInfo:
-    return _layered_model(gmsh, p.layers(), p.variant, p.h_surface / L, p.h_core / L)
+    return p.model(gmsh, L)
 
 
 def build_multi_shell(comm, params: MultiShellParams, rank: int = 0, msh_file=None) -> MeshData:
@@ -308,7 +309,7 @@ def build_multi_shell(comm, params: MultiShellParams, rank: int = 0, msh_file=No
 
 # ============================================================================ hollow
 @dataclass(frozen=True)
-class HollowSphereParams(GeometryParams):
+class HollowSphereParams(_LayeredParams):
     """Hollow sphere, optionally coated (hollow core-shell); all lengths in metres.
 
     Defaults: interconnected hollow Si nanospheres of ~175 nm outer diameter with a ~25 nm
@@ -320,8 +321,8 @@ class HollowSphereParams(GeometryParams):
         wall_thickness: thickness of the active wall [m], > 0, <= 10 cavity radii.
         shell_thickness: coating thickness [m], 0 (bare hollow sphere) ... 10 cavity radii.
         h_coarse: largest element size [m], <= outer radius / 4.
-        h_fine: element size at every spherical surface [m], <= h_coarse, <= the wall and
-            (if any) the coating thickness.
+        h_fine: element size at every spherical surface [m], <= h_coarse, <= cavity_radius/3,
+            <= the wall and (if any) the coating thickness.
         variant: "octant", "full" or "axisymmetric".
     """
 
@@ -332,7 +333,7 @@ class HollowSphereParams(GeometryParams):
     h_fine: float = 4 * NM
     variant: str = "octant"
 
-    VARIANTS = SPHERE_VARIANTS
+    SIZES = ("h_fine", "h_coarse")
 
     def layers(self) -> _Layers:
         """The layer description in units of the cavity radius."""
@@ -341,17 +342,8 @@ class HollowSphereParams(GeometryParams):
             return _Layers((1.0, w, w + self.shell_thickness / self.cavity_radius), ("active", "shell"), ("interface",))
         return _Layers((1.0, w), ("active",), ())
 
-    def regions(self) -> tuple[str, ...]:
-        return self.layers().names
-
     def length_scale(self) -> float:
         return self.cavity_radius
-
-    def expected_measures(self) -> dict[str, float]:
-        return _expected(self.layers(), self.variant, self.cavity_radius)
-
-    def estimate_cells(self) -> float:
-        return _layer_cells(self, self.layers(), self.cavity_radius, self.h_fine, self.h_coarse)
 
     def validate(self, prefix: str = "geometry") -> None:
         """Check the parameters.
@@ -364,18 +356,17 @@ class HollowSphereParams(GeometryParams):
         w = self.check_length(prefix, "wall_thickness", 0.0, 10 * a, lo_open=True, hi_expr="10*cavity_radius")
         t = self.check_length(prefix, "shell_thickness", 0.0, 10 * a, hi_expr="10*cavity_radius")
         outer = a + w + t
-        self.check_sizes(prefix, "h_fine", "h_coarse", min(w, t) if t > 0 else w, outer / 4,
-                         "(<= wall_thickness and <= shell_thickness)", "(<= outer radius/4)")
+        self.check_sizes(prefix, "h_fine", "h_coarse", min(w, t, a / 3) if t > 0 else min(w, a / 3), outer / 4,
+                         "(<= wall_thickness, <= shell_thickness and <= cavity_radius/3)", "(<= outer radius/4)")
 
     @classmethod
     def range_examples(cls) -> list:
-        return [cls(5 * NM, 2 * NM, 1 * NM, 2 * NM, 0.5 * NM), cls(1e-6, 10e-6, 0.0, 2.5e-6, 1e-6),
+        return [cls(5 * NM, 2 * NM, 1 * NM, 2 * NM, 0.5 * NM), cls(1e-6, 9e-6, 0.0, 2.5e-6, 0.2e-6),
                 cls(200 * NM, 10 * NM, 2 * NM, 50 * NM, 2 * NM, "axisymmetric")]
 
 
 def _hollow_model(gmsh, p: HollowSphereParams, L: float) -> ModelInfo:
-    info = _layered_model(gmsh, p.layers(), p.variant, p.h_fine / L, p.h_coarse / L)
-    return info
+    return p.model(gmsh, L)
 
 
 def build_hollow_sphere(comm, params: HollowSphereParams, rank: int = 0, msh_file=None) -> MeshData:

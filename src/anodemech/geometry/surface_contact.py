@@ -8,26 +8,29 @@ disconnected bodies in one mesh, with a :class:`~anodemech.geometry.base.Contact
 The footprint of a contact body is imprinted on ``plate_top`` (its edge is a mesh edge of
 both surfaces) and refined there.
 
-Reduced variants keep x >= 0 (and y >= 0) with ``symmetry_x`` (``symmetry_y``) on the cut
-planes; 2D variants mesh the section y >= ... in the (x, y) plane with y the vertical (z)
-coordinate: ``"axisymmetric"`` for bodies of revolution (x = r, ``axis`` at x = 0) and
-``"plane_strain"`` for the half cross-section x >= 0 of prismatic bodies (``symmetry_x``).
+Reduced variants keep x >= 0 and y >= 0 (``"quarter"``) with ``symmetry_x`` and
+``symmetry_y`` on the cut planes; 2D variants mesh a vertical section as the (x, y) plane,
+y being the vertical (3D z) coordinate: ``"axisymmetric"`` for bodies of revolution
+(x = r >= 0, ``axis`` at x = 0) and ``"plane_strain"`` for the half cross-section x >= 0
+of prismatic bodies (``symmetry_x`` at x = 0). Everything is built in units of
+``length_scale()`` and scaled back to metres.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from anodemech.geometry.base import CELLS_PER_H3, ContactPair, GeometryParams, MeshData
+from anodemech.geometry.base import CELLS_PER_H2, CELLS_PER_H3, ContactPair, GeometryParams, MeshData
 from anodemech.geometry.gmsh_model import (ModelInfo, add_groups, bbox, build_with_gmsh, plane_axis, refine,
                                            sampling)
 
 NM = 1e-9
 UM = 1e-6
 _TOL = 1e-6  # model units: plane classification tolerance
+_SLACK = 1 + 1e-9  # relative slack on limits derived from other fields ("100 um" * 100 vs "10 mm")
 
 
 # ============================================================================ shared helpers
@@ -223,7 +226,8 @@ class FacetedOnPlaneParams(GeometryParams):
         side = 2 * W if self.variant == "full" else W
         out = {"particle": f * (4 / 3 * math.pi * R**3 - math.pi * cap**2 * (3 * R - cap) / 3),
                "plate": f * (2 * W) ** 2 * t,
-               "particle_facet": f * math.pi * a**2, "particle_surface": f * (4 * math.pi * R**2 - 2 * math.pi * R * cap),
+               "particle_facet": f * math.pi * a**2,
+               "particle_surface": f * (4 * math.pi * R**2 - 2 * math.pi * R * cap),
                "plate_top": f * (2 * W) ** 2, "clamped": f * (2 * W) ** 2,
                "plate_side": (4 if self.variant == "full" else 2) * side * t}
         if self.variant == "quarter":
@@ -252,25 +256,26 @@ class FacetedOnPlaneParams(GeometryParams):
         """
         self.check_variant(prefix)
         R = self.check_length(prefix, "radius", 5e-9, 1e-4)
-        a = self.check_length(prefix, "facet_radius", 0.0, R, lo_open=True)
+        a = self.check_length(prefix, "facet_radius", 0.0, R * _SLACK, lo_open=True, hi_expr="radius")
         if a >= R:
             self.fail(prefix, "facet_radius", f"{a:.3g} m is not smaller than radius = {R:.3g} m (no sphere left)",
                       f"0 < facet_radius < radius = {R:.3g} m")
-        self.check_length(prefix, "gap", 0.0, R)
-        t = self.check_length(prefix, "plate_thickness", 0.0, 100 * R, lo_open=True)
-        self.check_length(prefix, "plate_half_width", R, 100 * R)
-        self.check_sizes(prefix, "h_fine", "h_coarse", min(R / 3, t), R / 2,
+        self.check_length(prefix, "gap", 0.0, R * _SLACK, hi_expr="radius")
+        t = self.check_length(prefix, "plate_thickness", 0.0, 100 * R * _SLACK, lo_open=True, hi_expr="100*radius")
+        self.check_length(prefix, "plate_half_width", R / _SLACK, 100 * R * _SLACK, hi_expr="100*radius")
+        self.check_sizes(prefix, "h_fine", "h_coarse", min(R / 3, t) * _SLACK, R / 2 * _SLACK,
                          "(<= radius/3 and <= plate_thickness)", "(<= radius/2)")
-        he, limit = self.h_edge, min(self.h_fine, a / 2)
+        he, limit = self.h_edge, min(self.h_fine, a / 2 * _SLACK)
         if not (isinstance(he, (int, float)) and math.isfinite(he) and 0 < he <= limit):
             self.fail(prefix, "h_edge", f"{he!r} m is out of range",
                       f"0 < h_edge <= min(h_fine, facet_radius/2) = {limit:.3g} m")
 
     @classmethod
     def range_examples(cls) -> list:
-        return [cls(5 * NM, 1 * NM, 0.0, 1 * NM, 5 * NM, 2.5 * NM, 1 * NM, 0.25 * NM),
+        return [cls(5 * NM, 1 * NM, 0.0, 1 * NM, 5 * NM, 1.5 * NM, 0.5 * NM, 0.2 * NM),
                 cls(10 * UM, 9.5 * UM, 10 * UM, 5 * UM, 10 * UM, 3 * UM, 1 * UM, 0.5 * UM),
-                cls(75 * NM, 5 * NM, 2 * NM, 100 * NM, 300 * NM, 25 * NM, 8 * NM, 1 * NM, "full"),
+                cls(75 * NM, 5 * NM, 2 * NM, 100 * NM, 300 * NM, 25 * NM, 8 * NM, 1 * NM),
+                cls(75 * NM, 40 * NM, 5 * NM, 30 * NM, 100 * NM, 25 * NM, 8 * NM, 3 * NM, "full"),
                 cls(1 * UM, 0.999 * UM, 20 * NM, 1 * UM, 100 * UM, 0.5 * UM, 50 * NM, 10 * NM, "axisymmetric")]
 
 
@@ -343,7 +348,8 @@ def _faceted_model(gmsh, p: FacetedOnPlaneParams, L: float) -> ModelInfo:
             points.update(supports)
 
     # sizes: h_fine on the particle and on the plate under the facet, h_edge at the facet edge
-    plate_under = [s for s in groups[(dim - 1, "plate_top")] if float(np.abs(bbox(gmsh, dim - 1, s)[:, :2]).max()) < a + _TOL]
+    plate_under = [s for s in groups[(dim - 1, "plate_top")]
+                   if float(np.abs(bbox(gmsh, dim - 1, s)[:, :2]).max()) < a + _TOL]
     fine = groups[(dim - 1, "particle_surface")] + groups[(dim - 1, "particle_facet")] + plate_under
     h_fine, h_coarse, h_edge = p.h_fine / L, p.h_coarse / L, p.h_edge / L
     if two_d:
@@ -360,8 +366,9 @@ def _faceted_model(gmsh, p: FacetedOnPlaneParams, L: float) -> ModelInfo:
     return ModelInfo(points=points, centre=centre, li_entry=(("particle_surface", "particle"),))
 
 
-def build_faceted_on_plane(comm, params: FacetedOnPlaneParams, rank: int = 0) -> MeshData:
-    """Mesh a faceted particle above (or on) a plate and distribute it (collective).
+def build_faceted_on_plane(comm, params: FacetedOnPlaneParams, rank: int = 0, msh_file=None) -> MeshData:
+    """Mesh a faceted particle above (or on) a plate and distribute it (collective);
+    ``msh_file`` optionally names a Gmsh file to write as well.
 
     Returns:
         :class:`MeshData` with two disconnected bodies: regions ``particle`` and ``plate``;
@@ -376,7 +383,7 @@ def build_faceted_on_plane(comm, params: FacetedOnPlaneParams, rank: int = 0) ->
     Raises:
         CaseError: bad parameters (``geometry.<field>``) or a Gmsh failure (``geometry``).
     """
-    return build_with_gmsh(comm, params, _faceted_model, "faceted_on_plane", rank)
+    return build_with_gmsh(comm, params, _faceted_model, "faceted_on_plane", rank, msh_file)
 
 
 # ============================================================================ thin film
@@ -402,9 +409,10 @@ class ThinFilmParams(GeometryParams):
     collector); the in-situ substrate-curvature (MOS) studies of a-Si films used 100-200 nm
     films (Nadimpalli, Sethuraman, Bucci, Srinivasan, Bower & Guduru, arXiv:1309.2016) on
     thick substrates (Sethuraman et al., J. Power Sources 195 (2010) 5062; its film
-    thickness could not be checked here, only its abstract). half_width = 1.5 um is 10 film
-    thicknesses; a bonded flat Si film on a metal collector is the surface-to-surface
-    contact of the contact review (``000`` L2360-2376, L2845).
+    thickness could not be checked here, only its abstract). half_width = 1 um is ~7 film
+    thicknesses (1.5 film + substrate thicknesses). A flat Si film bonded to a metal
+    collector is the surface-to-surface contact of the contact review (``000`` L2360-2376,
+    L2845).
 
     Variants: ``"quarter"`` (x, y >= 0, ``symmetry_x``/``symmetry_y``), ``"full"``,
     ``"plane_strain"`` (2D half section x >= 0 of a long strip, (x, z) meshed as (x, y),
@@ -425,7 +433,7 @@ class ThinFilmParams(GeometryParams):
 
     film_thickness: float = 150 * NM
     substrate_thickness: float = 500 * NM
-    half_width: float = 1.5 * UM
+    half_width: float = 1 * UM
     h_film: float = 50 * NM
     h_substrate: float = 250 * NM
     variant: str = "quarter"
@@ -460,8 +468,10 @@ class ThinFilmParams(GeometryParams):
 
     def estimate_cells(self) -> float:
         m = self.expected_measures()
-        return self.cell_estimate(m["film"] + m["substrate"], m["film_top"] + m["interface"], self.h_film,
-                                  self.h_substrate)
+        h = self.h_film
+        # the whole film is at h_film (measured: 11k tetrahedra for the default quarter, 44k full)
+        film = CELLS_PER_H2 * m["film"] / h**2 if self.gdim == 2 else CELLS_PER_H3 * m["film"] / h**3
+        return film + self.cell_estimate(m["substrate"], m["interface"], h, self.h_substrate)
 
     def validate(self, prefix: str = "geometry") -> None:
         """Check the parameters.
@@ -473,10 +483,12 @@ class ThinFilmParams(GeometryParams):
         """
         self.check_variant(prefix)
         hf = self.check_length(prefix, "film_thickness", 1e-9, 1e-4)
-        hs = self.check_length(prefix, "substrate_thickness", 0.0, 1000 * hf, lo_open=True)
-        W = self.check_length(prefix, "half_width", hf, 1000 * hf)
-        self.check_sizes(prefix, "h_film", "h_substrate", min(hf / 2, hs), max(W, hs) / 2,
-                         "(<= film_thickness/2 and <= substrate_thickness)", "(<= max(half_width, substrate_thickness)/2)")
+        hs = self.check_length(prefix, "substrate_thickness", 0.0, 1000 * hf * _SLACK, lo_open=True,
+                               hi_expr="1000*film_thickness")
+        W = self.check_length(prefix, "half_width", hf / _SLACK, 1000 * hf * _SLACK, hi_expr="1000*film_thickness")
+        self.check_sizes(prefix, "h_film", "h_substrate", min(hf / 2, hs) * _SLACK, max(W, hs) / 2 * _SLACK,
+                         "(<= film_thickness/2 and <= substrate_thickness)",
+                         "(<= max(half_width, substrate_thickness)/2)")
 
     @classmethod
     def range_examples(cls) -> list:
@@ -520,8 +532,9 @@ def _thin_film_model(gmsh, p: ThinFilmParams, L: float) -> ModelInfo:
     return ModelInfo(points={}, centre=(0.0, 0.0, 0.0), li_entry=(("film_top", "film"),))
 
 
-def build_thin_film(comm, params: ThinFilmParams, rank: int = 0) -> MeshData:
-    """Mesh a film bonded on a substrate and distribute it (collective).
+def build_thin_film(comm, params: ThinFilmParams, rank: int = 0, msh_file=None) -> MeshData:
+    """Mesh a film bonded on a substrate and distribute it (collective); ``msh_file``
+    optionally names a Gmsh file to write as well.
 
     Returns:
         :class:`MeshData`: regions ``film``, ``substrate``; surfaces ``film_top`` (Li entry),
@@ -533,7 +546,7 @@ def build_thin_film(comm, params: ThinFilmParams, rank: int = 0) -> MeshData:
     Raises:
         CaseError: bad parameters (``geometry.<field>``) or a Gmsh failure (``geometry``).
     """
-    return build_with_gmsh(comm, params, _thin_film_model, "thin_film", rank)
+    return build_with_gmsh(comm, params, _thin_film_model, "thin_film", rank, msh_file)
 
 
 # ============================================================================ block on plate
@@ -554,8 +567,9 @@ class BlockOnPlateParams(GeometryParams):
 
     Defaults: a 1 um thick Si layer, as the PECVD Si anode on a garnet solid electrolyte of
     the micron-Si review (``004`` L441), cut to a 2 um x 2 um block, on a plate twice as
-    wide and 1 um thick (LLZO, or a Cu collector); stack pressures that press it on the
-    plate are 5-300 MPa (alloy-anode review ``001`` L920).
+    wide and 1 um thick (LLZO, or a Cu collector); the stack pressure that presses it on
+    the plate is tens of MPa (15-75 MPa, ~70 MPa keeps the ionic network of a sulfide
+    electrolyte continuous: alloy-anode review ``001`` L920).
 
     Variants: ``"quarter"`` (x, y >= 0, ``symmetry_x``/``symmetry_y``), ``"full"`` and
     ``"plane_strain"`` (2D half section x >= 0 of a long block, (x, z) meshed as (x, y),
@@ -641,21 +655,21 @@ class BlockOnPlateParams(GeometryParams):
         w = self.check_length(prefix, "width", 1e-9, 1e-3)
         d = self.check_length(prefix, "depth", 1e-9, 1e-3)
         H = self.check_length(prefix, "height", 1e-9, 1e-3)
-        self.check_length(prefix, "gap", 0.0, H)
-        self.check_length(prefix, "plate_width", w, 100 * w)
-        self.check_length(prefix, "plate_depth", d, 100 * d)
-        T = self.check_length(prefix, "plate_thickness", 0.0, 100 * H, lo_open=True)
+        self.check_length(prefix, "gap", 0.0, H * _SLACK, hi_expr="height")
+        self.check_length(prefix, "plate_width", w / _SLACK, 100 * w * _SLACK, hi_expr="100*width")
+        self.check_length(prefix, "plate_depth", d / _SLACK, 100 * d * _SLACK, hi_expr="100*depth")
+        T = self.check_length(prefix, "plate_thickness", 0.0, 100 * H * _SLACK, lo_open=True, hi_expr="100*height")
         smallest = min(w, H) if self.variant == "plane_strain" else min(w, d, H)
         largest = max(w, H) if self.variant == "plane_strain" else max(w, d, H)
-        self.check_sizes(prefix, "h_fine", "h_coarse", min(smallest / 2, T), largest / 2,
+        self.check_sizes(prefix, "h_fine", "h_coarse", min(smallest / 2, T) * _SLACK, largest / 2 * _SLACK,
                          "(<= half the smallest block edge and <= plate_thickness)",
                          "(<= max(width, depth, height)/2)")
 
     @classmethod
     def range_examples(cls) -> list:
         return [cls(2 * NM, 2 * NM, 1 * NM, 0.0, 2 * NM, 2 * NM, 0.5 * NM, 0.5 * NM, 0.25 * NM),
-                cls(100 * UM, 40 * UM, 100 * UM, 100 * UM, 10e-3, 4e-3, 100 * UM, 50 * UM, 20 * UM, "block_bottom",
-                    "plane_strain"),
+                cls(100 * UM, 40 * UM, 100 * UM, 100 * UM, 100 * (100 * UM), 100 * (40 * UM), 100 * UM, 50 * UM,
+                    20 * UM, "block_bottom", "plane_strain"),
                 cls(1 * UM, 1 * UM, 1 * UM, 0.0, 1 * UM, 100 * UM, 0.5 * UM, 0.5 * UM, 0.25 * UM),
                 cls(1 * UM, 1 * UM, 1 * UM, 50 * NM, 1 * UM, 1 * UM, 1 * UM, 250 * NM, 100 * NM, variant="full"),
                 cls(1 * UM, 1 * UM, 0.5 * UM, 20 * NM, 3 * UM, 3 * UM, 1 * UM, 250 * NM, 50 * NM,
@@ -722,8 +736,9 @@ def _block_model(gmsh, p: BlockOnPlateParams, L: float) -> ModelInfo:
     return ModelInfo(points=points, centre=centre, li_entry=((p.li_entry_surface, "block"),))
 
 
-def build_block_on_plate(comm, params: BlockOnPlateParams, rank: int = 0) -> MeshData:
-    """Mesh a block above (or on) a plate and distribute it (collective).
+def build_block_on_plate(comm, params: BlockOnPlateParams, rank: int = 0, msh_file=None) -> MeshData:
+    """Mesh a block above (or on) a plate and distribute it (collective); ``msh_file``
+    optionally names a Gmsh file to write as well.
 
     Returns:
         :class:`MeshData` with two disconnected bodies: regions ``block`` and ``plate``;
@@ -737,7 +752,7 @@ def build_block_on_plate(comm, params: BlockOnPlateParams, rank: int = 0) -> Mes
     Raises:
         CaseError: bad parameters (``geometry.<field>``) or a Gmsh failure (``geometry``).
     """
-    return build_with_gmsh(comm, params, _block_model, "block_on_plate", rank)
+    return build_with_gmsh(comm, params, _block_model, "block_on_plate", rank, msh_file)
 
 
 __all__ = ["BlockOnPlateParams", "FacetedOnPlaneParams", "ThinFilmParams", "build_block_on_plate",

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from anodemech.geometry.base import CELLS_PER_H2, CELLS_PER_H3, MAX_CELLS, ContactPair, GeometryParams, MeshData
-from anodemech.geometry.gmsh_model import ModelInfo, add_groups, bbox, build_with_gmsh, plane_axis, refine, sampling
+from anodemech.geometry.gmsh_model import ModelInfo, add_groups, bbox, build_with_gmsh, plane_axis, refine
 
 NM = 1e-9
 Z_AXIS = (0.0, 0.0, 1.0)
@@ -37,15 +37,34 @@ def _nearest(value: float, named: dict[str, float]) -> str:
     return min(named, key=lambda n: abs(named[n] - value))
 
 
+def _cylinder_fields(gmsh, circles, h: float, h_coarse: float) -> list[int]:
+    """Size fields for lateral surfaces of cylinders parallel to z (discs' circles in 2D):
+    ``h`` within ``h`` of each circle ``(xc, yc, r)``, ramping to ``h_coarse`` at
+    ``h + 2 h_coarse``, the ramp of :func:`gmsh_model.refine` (model units). The distance
+    |sqrt((x-xc)^2 + (y-yc)^2) - r| is exact and cheap, unlike a sampled Distance field
+    (which took 33 s to mesh the curves of a 100 radii long wire)."""
+    fd = gmsh.model.mesh.field
+    out = []
+    for xc, yc, r in circles:
+        dist = fd.add("MathEval")
+        fd.setString(dist, "F", f"Fabs(Sqrt((x - ({xc!r}))^2 + (y - ({yc!r}))^2) - {r!r})")
+        thr = fd.add("Threshold")
+        for key, val in (("InField", dist), ("SizeMin", h), ("SizeMax", h_coarse), ("DistMin", h),
+                         ("DistMax", h + 2 * h_coarse)):
+            fd.setNumber(thr, key, val)
+        out.append(thr)
+    return out
+
+
 # ============================================================================ nanowire
 @dataclass(frozen=True)
 class NanowireParams(GeometryParams):
     """Nanowire, nanotube or coated nanowire: a straight circular segment along z; metres.
 
-    Defaults: a bare Si nanowire of 100 nm diameter, the size of the VLS-grown wires of
-    Chan et al., Nat. Nanotechnol. 3 (2008) 31 (pristine diameters of about 90 nm, growing
-    to about 140 nm on lithiation), 300 nm long (three diameters: at the mid-length plane the
-    free end's influence has decayed). ``inner_radius > 0`` makes a nanotube (double-walled
+    Defaults: a bare Si nanowire of 100 nm diameter, the size of the VLS-grown Si nanowire
+    anodes of Chan et al., Nat. Nanotechnol. 3 (2008) 31 (pristine diameters of about
+    90 nm), 300 nm long (three diameters: at the mid-length plane the free end's influence
+    has decayed). ``inner_radius > 0`` makes a nanotube (double-walled
     Si-SiOx nanotubes: Wu et al., Nat. Nanotechnol. 7 (2012) 310, an active Si tube a few
     tens of nm thick inside a thin Li-permeable oxide wall of a few nm);
     ``coating_thickness > 0`` adds a coating (e.g. ~10 nm carbon as on Si@C, shared/literature
@@ -75,7 +94,7 @@ class NanowireParams(GeometryParams):
             length >= 4*h_fine.
         h_coarse: element size in the interior [m], h_fine ... outer radius/2.
         h_fine: element size at the lateral surfaces (bore, interface, outer surface) [m],
-            <= radius/3, <= the wall (radius - inner_radius), <= inner_radius/3 (tubes),
+            <= radius/5, <= the wall (radius - inner_radius), <= inner_radius/5 (tubes),
             <= coating_thickness (coated) and <= length/4 (3D).
         variant: "quarter" (1/4 section over half the length, symmetry planes), "full"
             (3-2-1 supports) or "plane_strain" (2D cross-section).
@@ -157,14 +176,15 @@ class NanowireParams(GeometryParams):
                       f"0 (solid wire) <= inner_radius < radius = {r:.3g} m")
         t = self.check_length(prefix, "coating_thickness", 0.0, 10 * r, hi_expr="10*radius")
         length = self.check_length(prefix, "length", 1e-9, 1e-3)
-        limits = {"radius/3": r / 3, "the wall radius - inner_radius": r - ri}
+        # radius/5: >= 31 segments per circle, so circle areas are within 0.7 %
+        limits = {"radius/5": r / 5, "the wall radius - inner_radius": r - ri}
         if ri > 0:
-            limits["inner_radius/3"] = ri / 3
+            limits["inner_radius/5"] = ri / 5
         if t > 0:
             limits["coating_thickness"] = t
         if self.gdim == 3:
             limits["length/4"] = length / 4
-        self.check_sizes(prefix, "h_fine", "h_coarse", min(limits.values()), (r + t) / 2,
+        self.check_sizes(prefix, "h_fine", "h_coarse", min(limits.values()) * (1 + 1e-9), (r + t) / 2 * (1 + 1e-9),
                          "(<= " + ", <= ".join(limits) + ")", "(<= outer radius/2)")
 
     @classmethod
@@ -173,9 +193,10 @@ class NanowireParams(GeometryParams):
             cls(radius=5 * NM, coating_thickness=0.5 * NM, length=4 * NM, h_coarse=1.5 * NM, h_fine=0.5 * NM),
             cls(radius=10e-6, inner_radius=5e-6, coating_thickness=1e-6, length=10e-6, h_coarse=2.5e-6,
                 h_fine=1e-6, variant="full"),
-            cls(radius=100 * NM, inner_radius=95 * NM, coating_thickness=1000 * NM, h_coarse=50 * NM,
-                h_fine=2.5 * NM, variant="plane_strain"),
-            cls(radius=20 * NM, inner_radius=2 * NM, length=2000 * NM, h_coarse=10 * NM, h_fine=0.6 * NM),
+            cls(radius=100 * NM, inner_radius=95 * NM, coating_thickness=1000 * NM, h_coarse=100 * NM,
+                h_fine=5 * NM, variant="plane_strain"),
+            cls(radius=20 * NM, inner_radius=1.5 * NM, h_coarse=10 * NM, h_fine=0.3 * NM, variant="plane_strain"),
+            cls(radius=20 * NM, length=2000 * NM, h_coarse=10 * NM, h_fine=4 * NM),
         ]
 
 
@@ -237,8 +258,8 @@ def _nanowire_model(gmsh, p: NanowireParams, L: float) -> ModelInfo:
         occ.synchronize()
         gmsh.model.mesh.embed(0, tags, dim, groups[(dim, "wire")][0])
         points = pts
-    curved = [s for n in lateral for s in groups[(dim - 1, n)]]
-    refine(gmsh, p.h_fine / L, p.h_coarse / L, surfaces=() if two_d else curved, curves=curved if two_d else ())
+    hf, hc = p.h_fine / L, p.h_coarse / L
+    refine(gmsh, hf, hc, extra_fields=_cylinder_fields(gmsh, [(0.0, 0.0, x) for x in lateral.values()], hf, hc))
     entry = [("outer_surface", regions[-1])]
     if p.coating_thickness > 0:
         entry.append(("interface", "wire"))
@@ -273,7 +294,7 @@ class NanowireInTubeParams(GeometryParams):
     (SnO2@C-HTO, Chen et al. 2024, reviewed in shared/literature ``000`` L1477-1503:
     line-to-line contact along the wire, Li+ crossing the whole wire diameter). The review
     gives no dimensions: the defaults (a 40 nm SnO2 wire in a tube of 60 nm bore and 10 nm
-    wall, 200 nm long) are assumed sizes of such wire-in-tube composites, not measured values.
+    wall, 100 nm long) are assumed sizes of such wire-in-tube composites, not measured values.
 
     Geometry: the tube axis is the z axis; the wire axis is shifted by ``wire_offset`` along
     -y. Unset ``wire_offset`` (the default) gives the touching state: the wire rests on the
@@ -291,11 +312,14 @@ class NanowireInTubeParams(GeometryParams):
     x = 0), ``"full"`` (-length/2 <= z <= length/2; 3-2-1 supports ``origin``, ``x_axis``,
     ``y_axis`` in the tube wall at z = 0 and ``wire_centre`` on the wire axis), and
     ``"plane_strain"`` (2D cross-section; ``origin``, ``x_axis`` in the tube wall and
-    ``wire_centre``). No quarter (the offset breaks the y symmetry) and no axisymmetric
-    variant (the wire is off the axis).
+    ``wire_centre``). In the half variant the symmetry planes leave each body free to
+    translate along y, and in the full variant the wire has no supports: a contact solver
+    has to hold them (e.g. at ``wire_centre``). No quarter (the offset breaks the y
+    symmetry) and no axisymmetric variant (the wire is off the axis).
 
     Attributes:
-        wire_radius: radius of the wire [m], tube_inner_radius/100 ... tube_inner_radius.
+        wire_radius: radius of the wire [m], tube_inner_radius/20 ... tube_inner_radius
+            (thinner wires would need h_fine <= wire_radius/5 all along the tube).
         tube_inner_radius: radius of the tube's bore [m], 1 nm ... 100 um.
         tube_outer_radius: outer radius of the tube [m], tube_inner_radius <
             tube_outer_radius <= 10*tube_inner_radius.
@@ -305,7 +329,7 @@ class NanowireInTubeParams(GeometryParams):
         contact_gap: gap between wire and tube wall in the touching state [m],
             0 ... tube_inner_radius - wire_radius; must stay 0 if wire_offset is given.
         h_coarse: element size in the interior [m], h_fine ... tube_outer_radius/2.
-        h_fine: element size at the lateral surfaces [m], <= wire_radius/3, <= the tube wall
+        h_fine: element size at the lateral surfaces [m], <= wire_radius/5, <= the tube wall
             and <= length/4 (3D).
         h_contact: element size along the contact line (point) [m], 0 < h_contact <= h_fine.
         variant: "half" (x >= 0 and half the length, symmetry planes), "full" or
@@ -315,12 +339,12 @@ class NanowireInTubeParams(GeometryParams):
     wire_radius: float = 20 * NM
     tube_inner_radius: float = 30 * NM
     tube_outer_radius: float = 40 * NM
-    length: float = 200 * NM
+    length: float = 100 * NM
     wire_offset: float | None = None
     contact_gap: float = 0.0
     h_coarse: float = 8 * NM
-    h_fine: float = 4 * NM
-    h_contact: float = 2 * NM
+    h_fine: float = 3 * NM
+    h_contact: float = 1.5 * NM
     variant: str = "half"
 
     VARIANTS = ("half", "full", "plane_strain")
@@ -391,10 +415,10 @@ class NanowireInTubeParams(GeometryParams):
         ti = self.check_length(prefix, "tube_inner_radius", 1e-9, 1e-4)
         to = self.check_length(prefix, "tube_outer_radius", ti, 10 * ti, lo_open=True, hi_expr="10*tube_inner_radius")
         rw = self.wire_radius
-        if not (isinstance(rw, (int, float)) and math.isfinite(rw) and ti / 100 <= rw <= ti):
+        if not (isinstance(rw, (int, float)) and math.isfinite(rw) and ti / 20 <= rw <= ti):
             why = "the wire does not fit in the tube" if isinstance(rw, (int, float)) and rw > ti else "out of range"
             self.fail(prefix, "wire_radius", f"{rw!r} m: {why}",
-                      f"tube_inner_radius/100 <= wire_radius <= tube_inner_radius = {ti:.3g} m")
+                      f"tube_inner_radius/20 <= wire_radius <= tube_inner_radius = {ti:.3g} m")
         room = ti - rw
         self.check_length(prefix, "length", 1e-9, 1e-3)
         if self.wire_offset is None:
@@ -403,7 +427,8 @@ class NanowireInTubeParams(GeometryParams):
             w = self.wire_offset
             if not (isinstance(w, (int, float)) and math.isfinite(w) and abs(w) <= room * (1 + 1e-9) + 1e-12 * ti):
                 self.fail(prefix, "wire_offset",
-                          f"{w!r} m: the wire does not fit in the tube (wire_radius + |wire_offset| > tube_inner_radius)",
+                          f"{w!r} m: the wire does not fit in the tube "
+                          "(wire_radius + |wire_offset| > tube_inner_radius)",
                           f"|wire_offset| <= tube_inner_radius - wire_radius = {room:.3g} m")
             if self.contact_gap != 0:
                 self.fail(prefix, "contact_gap", "is only used when wire_offset is unset (the touching state); "
@@ -416,10 +441,10 @@ class NanowireInTubeParams(GeometryParams):
         if isinstance(hf, (int, float)) and math.isfinite(hf) and hf > 0 and self._contact_cells() > MAX_CELLS:
             self.fail(prefix, "h_contact", f"the contact zone alone would have ~{self._contact_cells():.2g} cells; "
                       f"increase {prefix}.h_contact", f"at most ~{MAX_CELLS:.0e} cells")
-        limits = {"wire_radius/3": rw / 3, "the tube wall": to - ti}
+        limits = {"wire_radius/5": rw / 5, "the tube wall": to - ti}  # >= 31 segments per circle
         if self.gdim == 3:
             limits["length/4"] = self.length / 4
-        self.check_sizes(prefix, "h_fine", "h_coarse", min(limits.values()), to / 2,
+        self.check_sizes(prefix, "h_fine", "h_coarse", min(limits.values()) * (1 + 1e-9), to / 2 * (1 + 1e-9),
                          "(<= " + ", <= ".join(limits) + ")", "(<= tube_outer_radius/2)")
         if hk > hf:
             self.fail(prefix, "h_contact", f"{hk:.3g} m is larger than h_fine = {hf:.3g} m", "0 < h_contact <= h_fine")
@@ -430,31 +455,35 @@ class NanowireInTubeParams(GeometryParams):
             # the wire fills the bore: surface contact all round, gap 0
             cls(wire_radius=30 * NM, tube_inner_radius=30 * NM, tube_outer_radius=33 * NM, length=20 * NM,
                 h_coarse=5 * NM, h_fine=3 * NM, h_contact=3 * NM),
-            # a thin wire far from the wall (centred: gap = tube_inner_radius - wire_radius), thick tube
-            cls(wire_radius=1e-6, tube_inner_radius=10e-6, tube_outer_radius=100e-6, wire_offset=0.0,
-                h_coarse=20e-6, h_fine=0.3e-6, h_contact=0.3e-6, variant="plane_strain"),
+            # a centred wire (gap = tube_inner_radius - wire_radius) in a tube of 10 bore radii
+            cls(wire_radius=1e-6, tube_inner_radius=2e-6, tube_outer_radius=20e-6, wire_offset=0.0,
+                h_coarse=10e-6, h_fine=0.2e-6, h_contact=0.2e-6, variant="plane_strain"),
+            # the thinnest wire, tube_inner_radius/20, off-centre far from the wall
+            cls(wire_radius=5e-6, tube_inner_radius=100e-6, tube_outer_radius=105e-6, wire_offset=-40e-6,
+                h_coarse=50e-6, h_fine=1e-6, h_contact=1e-6, variant="plane_strain"),
             # touching with a small gap, full segment, micrometre scale
             cls(wire_radius=1e-6, tube_inner_radius=1.5e-6, tube_outer_radius=2e-6, length=2e-6,
-                contact_gap=0.05e-6, h_coarse=0.5e-6, h_fine=0.3e-6, h_contact=0.1e-6, variant="full"),
+                contact_gap=0.05e-6, h_coarse=0.5e-6, h_fine=0.2e-6, h_contact=0.1e-6, variant="full"),
             # offset along +y (negative wire_offset), 1 nm scale
             cls(wire_radius=1 * NM, tube_inner_radius=2 * NM, tube_outer_radius=3 * NM, length=4 * NM,
-                wire_offset=-0.8 * NM, h_coarse=0.5 * NM, h_fine=0.3 * NM, h_contact=0.15 * NM),
+                wire_offset=-0.8 * NM, h_coarse=0.5 * NM, h_fine=0.2 * NM, h_contact=0.1 * NM),
         ]
 
 
-def _contact_field(gmsh, curves, h: float, h_out: float) -> int:
-    """Threshold field: ``h`` within ``h`` of ``curves``, ramping to ``h_out`` at
-    ``h + 2 h_out``, no constraint beyond (model units)."""
+def _contact_line_fields(gmsh, ys, h: float, h_out: float) -> list[int]:
+    """Size fields for contact lines x = 0, y = y (parallel to z): ``h`` within ``h`` of each
+    line, ramping to ``h_out`` at ``h + 2 h_out``, no constraint beyond (model units)."""
     fd = gmsh.model.mesh.field
-    dist = fd.add("Distance")
-    fd.setNumbers(dist, "CurvesList", list(curves))
-    extent = max(float(np.ptp(bbox(gmsh, 1, c), axis=0).max()) for c in curves)
-    fd.setNumber(dist, "Sampling", sampling(extent, h))
-    thr = fd.add("Threshold")
-    for key, val in (("InField", dist), ("SizeMin", h), ("SizeMax", h_out), ("DistMin", h),
-                     ("DistMax", h + 2 * h_out), ("StopAtDistMax", 1)):
-        fd.setNumber(thr, key, val)
-    return thr
+    out = []
+    for y in ys:
+        dist = fd.add("MathEval")
+        fd.setString(dist, "F", f"Sqrt(x^2 + (y - ({y!r}))^2)")
+        thr = fd.add("Threshold")
+        for key, val in (("InField", dist), ("SizeMin", h), ("SizeMax", h_out), ("DistMin", h),
+                         ("DistMax", h + 2 * h_out), ("StopAtDistMax", 1)):
+            fd.setNumber(thr, key, val)
+        out.append(thr)
+    return out
 
 
 def _in_tube_model(gmsh, p: NanowireInTubeParams, L: float) -> ModelInfo:
@@ -532,14 +561,14 @@ def _in_tube_model(gmsh, p: NanowireInTubeParams, L: float) -> ModelInfo:
 
     contact = [closest("wire_surface", y_wire), closest("tube_inner", y_tube)]
     hf, hc, hk = p.h_fine / L, p.h_coarse / L, p.h_contact / L
-    lateral = [s for n in ("wire_surface", "tube_inner", "tube_outer") for s in groups[(dim - 1, n)]]
+    lateral = _cylinder_fields(gmsh, [(0.0, cy, rw), (0.0, 0.0, ti), (0.0, 0.0, to)], hf, hc)
     if two_d:
-        refine(gmsh, hf, hc, curves=lateral, points=contact, h_point=hk)
+        refine(gmsh, hf, hc, points=contact, h_point=hk, extra_fields=lateral)
     else:
         n = max(2, math.ceil(lz / hk)) + 1  # the same vertices along both contact lines
         for c in contact:
             gmsh.model.mesh.setTransfiniteCurve(c, n)
-        refine(gmsh, hf, hc, surfaces=lateral, h_point=hk, extra_fields=[_contact_field(gmsh, contact, hk, hf)])
+        refine(gmsh, hf, hc, h_point=hk, extra_fields=[*lateral, *_contact_line_fields(gmsh, (y_wire, y_tube), hk, hf)])
 
     points = {}
     if not half:  # 3-2-1 supports in the tube wall at z = 0, opposite the contact; the wire axis

@@ -24,7 +24,8 @@ from anodemech.geometry.gmsh_model import ModelInfo, add_groups, bbox, build_wit
 NM = 1e-9
 YOLK_POSITIONS = ("centred", "offset", "resting")
 VOID_MODES = ("empty", "meshed")
-GAP_SIZE_RATIO = 1.0  # meshed void: element size <= GAP_SIZE_RATIO x the local void width
+GAP_SIZE_RATIO = 2.0  # meshed void: element size <= this x the local void width (min gamma 0.23 at the
+#                      limit gap = h_contact/2 of a 40 nm resting yolk; 0.16 at ratio 4, 0.105 at 8)
 
 
 @dataclass(frozen=True)
@@ -35,9 +36,10 @@ class YolkShellParams(GeometryParams):
     nanoparticles sealed in a thin carbon shell with a void sized so that the yolk can swell
     by ~300 % in volume (Si, ``000`` L217, ``004`` L56) without loading the shell. A free
     yolk of radius r then reaches r (1 + 3)^(1/3) = 1.587 r, so the cavity radius is taken
-    as 1.6 r: a 40 nm Si yolk (80 nm particles, within the 50-150 nm nano-Si range of
-    ``004`` L95-110), a 24 nm void (cavity radius 64 nm) and a ~10 nm carbon shell (``004``
-    L100). By default the yolk rests on the shell bottom: yolk and shell touch at one point,
+    as 1.6 r: a 40 nm Si yolk (80 nm particles, below the ~150 nm critical size of Si in
+    liquid electrolyte, ``004`` L58), a 24 nm void (cavity radius 64 nm) and a ~10 nm
+    carbon shell (``004`` L100). The default yolk is centred, the design configuration;
+    ``yolk_position = "resting"`` lets it lie on the shell bottom, touching it at one point:
     the weak point-to-point contact of yolk-shell Si@void@C (``000`` L1727-1742; the
     "limited contact area between the Si yolk and the C-shell", ``004`` L163-172).
 
@@ -63,8 +65,8 @@ class YolkShellParams(GeometryParams):
             0 for the other positions.
         contact_gap: smallest yolk-shell gap allowed [m]: the gap at the contact point of a
             "resting" yolk, a lower bound on the gap otherwise; 0 ... void_thickness. A
-            meshed void needs a minimum gap >= h_contact (resting: contact_gap >= h_contact,
-            so > 0).
+            meshed void needs a minimum gap >= h_contact/2 (resting: contact_gap >=
+            h_contact/2, so > 0).
         void: "empty" (yolk and shell are two disconnected bodies; contact pair yolk_shell
             = yolk_surface / shell_inner) or "meshed" (the void is region "void", bonded to
             both; for third-medium contact).
@@ -72,16 +74,16 @@ class YolkShellParams(GeometryParams):
             <= h_coarse, <= yolk_radius/3 and <= shell_thickness.
         h_coarse: largest element size [m], <= (cavity radius + shell_thickness)/4.
         h_contact: element size at the closest points of an offset or resting yolk [m],
-            0 < h_contact <= h_fine. A meshed void also caps the size at its local width,
-            but not below h_contact.
+            0 < h_contact <= h_fine. A meshed void also caps the size at twice its local
+            width, but not below h_contact.
         variant: "quarter" (x, y >= 0 with symmetry planes), "full" (3-2-1 supports),
             "axisymmetric" (2D (r, z) half-plane, axis at r = 0) or "octant" (centred only).
     """
 
     yolk_radius: float = 40 * NM
-    void_thickness: float = 24 * NM
+    void_thickness: float = 24e-9
     shell_thickness: float = 10 * NM
-    yolk_position: str = "resting"
+    yolk_position: str = "centred"
     offset: float = 0.0
     contact_gap: float = 0.0
     void: str = "empty"
@@ -161,13 +163,21 @@ class YolkShellParams(GeometryParams):
         return out
 
     def estimate_cells(self) -> float:
-        """Surface-refined bodies (:meth:`cell_estimate`), plus the refinement around the
-        closest points and, for a meshed void, the gap-width size cap."""
+        """Each region by :meth:`cell_estimate` with its refined surfaces, the coarse size
+        capped at the size the ramp reaches half-way to the region's deepest point (the shell
+        and the void are thin: the ramp never reaches h_coarse there), plus the refinement
+        around the closest points and, for a meshed void, the gap-width size cap."""
         meas = self.expected_measures()
-        vol = sum(meas[n] for n in self.regions())
-        area = sum(meas[n] for n in ("yolk_surface", "shell_inner", "outer_surface"))
         hf, hc, hp = self.h_fine, self.h_coarse, self.h_contact
-        n = self.cell_estimate(vol, area, hf, hc)
+
+        def ramp(d):  # size at distance d from a refined surface (gmsh_model.refine)
+            return min(hc, max(hf, hf + (d - hf) * (hc - hf) / (2 * hc)))
+
+        bodies = [("yolk", meas["yolk_surface"], self.yolk_radius),
+                  ("shell", meas["shell_inner"] + meas["outer_surface"], self.shell_thickness / 2)]
+        if self.void == "meshed":
+            bodies.append(("void", meas["yolk_surface"] + meas["shell_inner"], self.void_thickness / 2))
+        n = sum(self.cell_estimate(meas[name], area, hf, ramp(depth / 2)) for name, area, depth in bodies)
         two_d = self.gdim == 2
         f = {"quarter": 0.25, "octant": 0.125}.get(self.variant, 1.0)
         s = np.linspace(0.0, self.outer_radius, 400)
@@ -178,7 +188,10 @@ class YolkShellParams(GeometryParams):
             n += float(np.sum(dens[h < hf]) * ds)
         if self.void == "meshed":  # size <= ratio x local width near the closest points
             kappa = 1 / self.yolk_radius - 1 / self.cavity_radius
-            width = max(self.min_gap, 0.0) + kappa * s**2 / 2 if self.yolk_position != "centred" else np.full_like(s, self.void_thickness)
+            if self.yolk_position == "centred":
+                width = np.full_like(s, self.void_thickness)
+            else:
+                width = max(self.min_gap, 0.0) + kappa * s**2 / 2
             h = np.clip(GAP_SIZE_RATIO * width, hp, hf)
             layer = width + 2 * h  # the void plus one element on each side
             if self.yolk_position == "centred":
@@ -204,12 +217,13 @@ class YolkShellParams(GeometryParams):
             self.fail(prefix, "yolk_position", f"unknown position {self.yolk_position!r}", ", ".join(map(repr, YOLK_POSITIONS)))
         if self.void not in VOID_MODES:
             self.fail(prefix, "void", f"unknown void mode {self.void!r}", ", ".join(map(repr, VOID_MODES)))
+        tol = 1 + 1e-9  # derived upper bounds: accept values equal up to rounding
         r = self.check_length(prefix, "yolk_radius", 1e-9, 1e-4)
-        v = self.check_length(prefix, "void_thickness", 0.0, 10 * r, lo_open=True)
-        self.check_length(prefix, "shell_thickness", 0.0, 10 * r, lo_open=True)
-        g = self.check_length(prefix, "contact_gap", 0.0, v)
+        v = self.check_length(prefix, "void_thickness", 0.0, 10 * r * tol, lo_open=True, hi_expr="10*yolk_radius")
+        self.check_length(prefix, "shell_thickness", 0.0, 10 * r * tol, lo_open=True, hi_expr="10*yolk_radius")
+        g = self.check_length(prefix, "contact_gap", 0.0, v, hi_expr="void_thickness")
         if self.yolk_position == "offset":
-            self.check_length(prefix, "offset", 0.0, v - g)
+            self.check_length(prefix, "offset", 0.0, (v - g) * tol, hi_expr="void_thickness - contact_gap")
         elif self.offset != 0:
             self.fail(prefix, "offset", f"{self.offset!r} m is set, but yolk_position = {self.yolk_position!r} ignores it",
                       "offset = 0 unless yolk_position = 'offset'")
@@ -226,23 +240,25 @@ class YolkShellParams(GeometryParams):
         if self.void == "meshed":
             need = hp / GAP_SIZE_RATIO
             key = {"centred": "void_thickness", "offset": "offset", "resting": "contact_gap"}[self.yolk_position]
-            accepted = {"centred": f"void_thickness >= h_contact = {need:.3g} m",
-                        "offset": f"offset <= void_thickness - h_contact = {v - need:.3g} m",
-                        "resting": f"contact_gap >= h_contact = {need:.3g} m"}[self.yolk_position]
+            accepted = {"centred": f"void_thickness >= h_contact/{GAP_SIZE_RATIO:g} = {need:.3g} m",
+                        "offset": f"offset <= void_thickness - h_contact/{GAP_SIZE_RATIO:g} = {v - need:.3g} m",
+                        "resting": f"contact_gap >= h_contact/{GAP_SIZE_RATIO:g} = {need:.3g} m"}[self.yolk_position]
             if self.min_gap < need * (1 - 1e-9):  # rounding of void_thickness - offset
                 self.fail(prefix, key, f"a meshed void needs a gap the mesh can resolve: the smallest gap "
-                          f"{self.min_gap:.3g} m is below h_contact (decrease h_contact or widen the gap)", accepted)
+                          f"{self.min_gap:.3g} m is below h_contact/{GAP_SIZE_RATIO:g} "
+                          "(decrease h_contact or widen the gap)", accepted)
 
     @classmethod
     def range_examples(cls) -> list:
-        """Ends of the range: 1 nm and 100 um yolks, a thin and a 10-radii void and shell,
-        each position and void mode, every variant."""
+        """Ends of the range: 1 nm and 100 um yolks, thin voids and shells and 10-radii ones,
+        the smallest meshable gap (h_contact/2), each position and void mode; reduced and 2D
+        variants only, to stay cheap (the full variant is meshed at the defaults)."""
         return [
-            cls(1 * NM, 0.5 * NM, 0.25 * NM, "resting", 0.0, 0.1 * NM, "meshed", 0.25 * NM, 0.4 * NM, 0.1 * NM, "axisymmetric"),
+            cls(1 * NM, 0.5 * NM, 0.25 * NM, "resting", 0.0, 0.1 * NM, "meshed", 0.2 * NM, 0.4 * NM, 0.1 * NM, "axisymmetric"),
             cls(5 * NM, 1 * NM, 0.5 * NM, "centred", 0.0, 0.0, "meshed", 0.5 * NM, 1.5 * NM, 0.5 * NM, "octant"),
-            cls(1e-6, 10e-6, 10e-6, "resting", 0.0, 0.0, "empty", 0.3e-6, 5e-6, 0.1e-6, "axisymmetric"),
+            cls(1e-6, 10e-6, 10e-6, "resting", 0.0, 0.0, "empty", 0.2e-6, 5e-6, 0.1e-6, "axisymmetric"),
             cls(100e-6, 60e-6, 10e-6, "offset", 50e-6, 0.0, "empty", 10e-6, 40e-6, 5e-6, "quarter"),
-            cls(20 * NM, 20 * NM, 5 * NM, "offset", 17 * NM, 0.0, "meshed", 5 * NM, 10 * NM, 2 * NM, "full"),
+            cls(20 * NM, 10 * NM, 3 * NM, "offset", 9 * NM, 0.0, "meshed", 2.5 * NM, 6 * NM, 2 * NM, "quarter"),
         ]
 
 
@@ -374,8 +390,9 @@ def _yolk_shell_model(gmsh, p: YolkShellParams, L: float) -> ModelInfo:
                      li_entry=(("yolk_surface", "yolk"), ("outer_surface", "shell")))
 
 
-def build_yolk_shell(comm, params: YolkShellParams, rank: int = 0) -> MeshData:
-    """Mesh a yolk-shell particle and distribute it over ``comm`` (collective).
+def build_yolk_shell(comm, params: YolkShellParams, rank: int = 0, msh_file=None) -> MeshData:
+    """Mesh a yolk-shell particle and distribute it over ``comm`` (collective); ``msh_file``
+    optionally names a Gmsh ``.msh`` file to write (in metres).
 
     Returns:
         :class:`MeshData` in metres: regions ``yolk``, ``shell`` (and ``void`` for a meshed
@@ -396,7 +413,7 @@ def build_yolk_shell(comm, params: YolkShellParams, rank: int = 0) -> MeshData:
     Raises:
         CaseError: bad parameters (``geometry.<field>``) or a Gmsh failure (``geometry``).
     """
-    return build_with_gmsh(comm, params, _yolk_shell_model, "yolk_shell", rank)
+    return build_with_gmsh(comm, params, _yolk_shell_model, "yolk_shell", rank, msh_file)
 
 
 __all__ = ["YolkShellParams", "build_yolk_shell"]
