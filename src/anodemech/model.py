@@ -27,7 +27,6 @@ from mpi4py import MPI
 
 import basix.ufl
 import dolfinx.fem as fem
-import dolfinx.mesh
 
 from anodemech.geometry.base import MeshData
 from anodemech.materials import Material

@@ -82,7 +82,6 @@ def probe_line(comm, rundir: str | Path, field: str, p0, p1, n: int, time: float
     import adios4dolfinx
     import basix.ufl
     import dolfinx.fem as fem
-    import dolfinx.geometry as dg
 
     ck = Path(rundir) / "checkpoint.bp"
     if field not in FIELD_SHAPES:

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from anodemech.geometry.base import CELLS_PER_H2, CELLS_PER_H3, ContactPair, GeometryParams, MeshData
-from anodemech.geometry.gmsh_model import ModelInfo, add_groups, bbox, build_with_gmsh, plane_axis, refine, sampling
+from anodemech.geometry.gmsh_model import (ModelInfo, add_groups, bbox, build_with_gmsh, distance_threshold, plane_axis,
+                                            refine)
 
 NM = 1e-9
 UM = 1e-6
@@ -176,21 +177,6 @@ def _disjoint(gmsh, dim: int, a: list[int], b: list[int]) -> None:
 
     if verts(a) & verts(b):
         raise RuntimeError("the two contact bodies share model vertices; they must be separate shapes")
-
-
-def _line_field(gmsh, curves: list[int], h: float, h_coarse: float) -> int:
-    """Threshold field: ``h`` within ``h`` of ``curves``, ramping to ``h_coarse`` at
-    ``h + 2 h_coarse`` (as :func:`gmsh_model.refine` does for its entities)."""
-    fd = gmsh.model.mesh.field
-    dist = fd.add("Distance")
-    fd.setNumbers(dist, "CurvesList", curves)
-    extent = max(float(np.ptp(bbox(gmsh, 1, c), axis=0).max()) for c in curves)
-    fd.setNumber(dist, "Sampling", sampling(extent, h))
-    thr = fd.add("Threshold")
-    for key, val in (("InField", dist), ("SizeMin", h), ("SizeMax", h_coarse), ("DistMin", h),
-                     ("DistMax", h + 2 * h_coarse)):
-        fd.setNumber(thr, key, val)
-    return thr
 
 
 def _embed_supports(gmsh, volume: int, pts: dict[str, tuple]) -> None:
@@ -762,7 +748,7 @@ def _cylinder_on_plane_model(gmsh, p: CylinderOnPlaneParams, L: float) -> ModelI
     else:
         x0 = 0.0 if p.variant == "quarter" else -ln / 2
         lines = (_curve_on(gmsh, pw, (x0, 0, g), (ln / 2, 0, g)) + _curve_on(gmsh, pb, (x0, 0, 0), (ln / 2, 0, 0)))
-        extra.append(_line_field(gmsh, lines, p.h_contact / L, p.h_coarse / L))
+        extra.append(distance_threshold(gmsh, "CurvesList", lines, p.h_contact / L, p.h_coarse / L))
         if p.variant == "full":
             points = {"origin": (0.0, 0.0, zc), "x_axis": (ln / 4, 0.0, zc), "y_axis": (0.0, 0.5, zc)}
             _embed_supports(gmsh, pw[0], points)

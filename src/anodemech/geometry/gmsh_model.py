@@ -57,33 +57,37 @@ def add_groups(gmsh, groups: dict[tuple[int, str], list[int]], order: list[str] 
     return tags
 
 
+def distance_threshold(gmsh, kind: str, entities, h: float, h_coarse: float) -> int:
+    """Size field (model units): ``h`` within ``h`` of the entities, ramping linearly to
+    ``h_coarse`` at ``h + 2 h_coarse``. ``kind`` is "SurfacesList", "CurvesList" or
+    "PointsList". Returns the Threshold field tag (not yet the background mesh)."""
+    fd = gmsh.model.mesh.field
+    dist = fd.add("Distance")
+    fd.setNumbers(dist, kind, list(entities))
+    if kind != "PointsList":
+        dim = 2 if kind == "SurfacesList" else 1
+        extent = max(float(np.ptp(bbox(gmsh, dim, e), axis=0).max()) for e in entities)
+        fd.setNumber(dist, "Sampling", sampling(extent, h))
+    thr = fd.add("Threshold")
+    for key, val in (("InField", dist), ("SizeMin", h), ("SizeMax", h_coarse), ("DistMin", h),
+                     ("DistMax", h + 2 * h_coarse)):
+        fd.setNumber(thr, key, val)
+    return thr
+
+
 def refine(gmsh, h_fine: float, h_coarse: float, surfaces=(), curves=(), points=(), h_point: float | None = None,
            extra_fields=()) -> int:
     """Background size field: ``h_fine`` within ``h_fine`` of the given entities, ramping to
     ``h_coarse`` at ``h_fine + 2 h_coarse`` (model units). ``points`` may get the finer size
     ``h_point`` (contact points). Returns the field tag (already the background mesh)."""
-    fd = gmsh.model.mesh.field
     parts = list(extra_fields)
-
-    def threshold(kind, ents, h):
-        dist = fd.add("Distance")
-        fd.setNumbers(dist, kind, list(ents))
-        if kind != "PointsList":
-            dim = 2 if kind == "SurfacesList" else 1
-            extent = max(float(np.ptp(bbox(gmsh, dim, e), axis=0).max()) for e in ents)
-            fd.setNumber(dist, "Sampling", sampling(extent, h))
-        thr = fd.add("Threshold")
-        for key, val in (("InField", dist), ("SizeMin", h), ("SizeMax", h_coarse), ("DistMin", h),
-                         ("DistMax", h + 2 * h_coarse)):
-            fd.setNumber(thr, key, val)
-        return thr
-
+    fd = gmsh.model.mesh.field
     if surfaces:
-        parts.append(threshold("SurfacesList", surfaces, h_fine))
+        parts.append(distance_threshold(gmsh, "SurfacesList", surfaces, h_fine, h_coarse))
     if curves:
-        parts.append(threshold("CurvesList", curves, h_fine))
+        parts.append(distance_threshold(gmsh, "CurvesList", curves, h_fine, h_coarse))
     if points:
-        parts.append(threshold("PointsList", points, h_point or h_fine))
+        parts.append(distance_threshold(gmsh, "PointsList", points, h_point or h_fine, h_coarse))
     if not parts:
         const = fd.add("MathEval")
         fd.setString(const, "F", repr(float(h_coarse)))

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from anodemech.geometry.base import CELLS_PER_H2, CELLS_PER_H3, ContactPair, GeometryParams, MeshData
-from anodemech.geometry.gmsh_model import (ModelInfo, add_groups, bbox, build_with_gmsh, plane_axis, refine,
-                                           sampling)
+from anodemech.geometry.gmsh_model import (ModelInfo, add_groups, bbox, build_with_gmsh, distance_threshold, plane_axis,
+                                           refine)
 
 NM = 1e-9
 UM = 1e-6
@@ -67,21 +67,6 @@ def _flat_names(variant: str, two_d: bool) -> tuple[int, dict]:
     if two_d:
         return 1, {0: "axis" if variant == "axisymmetric" else "symmetry_x"}
     return 2, ({0: "symmetry_x", 1: "symmetry_y"} if variant == "quarter" else {})
-
-
-def _curve_threshold(gmsh, curves, h: float, h_coarse: float) -> int:
-    """Size field: ``h`` within ``h`` of ``curves``, ramping to ``h_coarse`` over
-    ``h + 2 h_coarse`` (model units), as :func:`gmsh_model.refine` does for surfaces."""
-    fd = gmsh.model.mesh.field
-    dist = fd.add("Distance")
-    fd.setNumbers(dist, "CurvesList", list(curves))
-    extent = max(float(np.ptp(bbox(gmsh, 1, c), axis=0).max()) for c in curves)
-    fd.setNumber(dist, "Sampling", sampling(extent, h))
-    thr = fd.add("Threshold")
-    for key, val in (("InField", dist), ("SizeMin", h), ("SizeMax", h_coarse), ("DistMin", h),
-                     ("DistMax", h + 2 * h_coarse)):
-        fd.setNumber(thr, key, val)
-    return thr
 
 
 def _point_tags(gmsh, coords) -> list[int]:
@@ -361,7 +346,7 @@ def _faceted_model(gmsh, p: FacetedOnPlaneParams, L: float) -> ModelInfo:
             return [c for c in cs if np.all(np.ptp(bbox(gmsh, 1, c), axis=0)[:2] > _TOL)]
 
         edges = rim(groups[(2, "particle_facet")]) + rim(plate_under)
-        refine(gmsh, h_fine, h_coarse, surfaces=fine, extra_fields=[_curve_threshold(gmsh, edges, h_edge, h_coarse)])
+        refine(gmsh, h_fine, h_coarse, surfaces=fine, extra_fields=[distance_threshold(gmsh, "CurvesList", edges, h_edge, h_coarse)])
     gmsh.option.setNumber("Mesh.MeshSizeMin", h_edge / 4)
     return ModelInfo(points=points, centre=centre, li_entry=(("particle_surface", "particle"),))
 
