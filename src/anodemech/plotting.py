@@ -189,7 +189,7 @@ def render_regions(comm, md, path: Path, window_size=(480, 360)) -> None:
                     line_width=0.3, show_scalar_bar=False, lighting=False)  # Mesa/Xvfb: lit surfaces come out black
         labels = [(name, pyvista.plotting.colors.Color(c).hex_rgb) for name, c in
                   zip([names[t] for t in sorted(names)], _categorical_colours(len(names)))]
-        pl.add_legend(labels, bcolor="white", size=(0.22, 0.05 * len(labels) + 0.02), loc="upper right", face="rectangle")
+        pl.add_legend(labels, bcolor="white", size=(0.3, 0.055 * len(labels) + 0.02), loc="upper left", face="rectangle")
         if tdim == 3:
             pl.view_vector((-1.0, -1.0, 0.7), viewup=(0.0, 0.0, 1.0))
         else:
