@@ -270,6 +270,11 @@ class SphereOnPlaneParams(GeometryParams):
         h_coarse: element size inside both bodies [m], <= R/2.
         h_contact: element size at the contact points [m], R/1000 ... R/20, <= h_fine.
         variant: "quarter" (symmetry_x, symmetry_y), "full" or "axisymmetric".
+        contact_zone: radius of the zone around the contact points meshed at h_contact [m],
+            0 (the points only) ... R/2; size it to the expected contact radius.
+        plate: "elastic" (a meshed plate, contact pair particle_plate) or "rigid" (no plate
+            body: the collector is a rigid plane z = 0 the solver treats as an obstacle; the
+            particle centre is then a mesh vertex, point ``centre``, in the 3D variants).
     """
 
     radius: float = 60e-9
@@ -280,19 +285,35 @@ class SphereOnPlaneParams(GeometryParams):
     h_coarse: float = 15e-9
     h_contact: float = 1e-9
     variant: str = "quarter"
+    contact_zone: float = 0.0
+    plate: str = "elastic"
 
     VARIANTS = ("quarter", "full", "axisymmetric")
 
     def regions(self) -> tuple[str, ...]:
-        return ("particle", "plate")
+        return ("particle", "plate") if self.plate == "elastic" else ("particle",)
 
     def length_scale(self) -> float:
         return self.radius
 
     def contact_pairs(self) -> tuple[ContactPair, ...]:
+        if self.plate == "rigid":
+            return ()
         return (ContactPair("particle_plate", "particle_surface", "plate_top", float(self.gap)),)
 
     def expected_measures(self) -> dict[str, float]:
+        out = self._measures_with_plate()
+        if self.plate == "rigid":
+            R = self.radius
+            keep = ("particle", "particle_surface")
+            out = {k: v for k, v in out.items() if k in keep}
+            if self.variant == "quarter":
+                out["symmetry_x"] = out["symmetry_y"] = math.pi * R**2 / 2
+            elif self.variant == "axisymmetric":
+                out["axis"] = 2 * R
+        return out
+
+    def _measures_with_plate(self) -> dict[str, float]:
         R, t, w = self.radius, self.plate_thickness, self.plate_half_width
         if self.variant == "axisymmetric":
             return {"particle": math.pi * R**2 / 2, "plate": w * t, "particle_surface": math.pi * R,
@@ -307,11 +328,15 @@ class SphereOnPlaneParams(GeometryParams):
         return out
 
     def estimate_cells(self) -> float:
-        m = self.expected_measures()
+        m = self._measures_with_plate()
         n = self.cell_estimate(m["particle"], m["particle_surface"], self.h_fine, self.h_coarse)
-        n += self.cell_estimate(m["plate"], m["plate_top"], self.h_fine, self.h_coarse)
+        if self.plate == "elastic":
+            n += self.cell_estimate(m["plate"], m["plate_top"], self.h_fine, self.h_coarse)
         frac = {"quarter": 0.25, "full": 1.0, "axisymmetric": 0.5}.get(self.variant, 1.0)
-        return n + 2 * _point_cells(self.gdim, self.h_contact, self.h_fine, frac)
+        zone = self.contact_zone  # a cap of radius ~zone meshed at h_contact
+        zone_cells = (CELLS_PER_H3 * frac * 2 / 3 * math.pi * zone**3 / self.h_contact**3 if self.gdim == 3
+                      else CELLS_PER_H2 * frac * math.pi * zone**2 / self.h_contact**2)
+        return n + 2 * _point_cells(self.gdim, self.h_contact, self.h_fine, frac) + zone_cells
 
     def validate(self, prefix: str = "geometry") -> None:
         """Check the parameters before meshing.
@@ -323,7 +348,10 @@ class SphereOnPlaneParams(GeometryParams):
                 (``h_fine``) or a contact size too coarse for the Hertz zone (``h_contact``).
         """
         self.check_variant(prefix)
+        if self.plate not in ("elastic", "rigid"):
+            self.fail(prefix, "plate", f"unknown plate {self.plate!r}", "'elastic', 'rigid'")
         r = self.check_length(prefix, "radius", 1e-9, 1e-4)
+        self.check_length(prefix, "contact_zone", 0.0, r / 2, hi_expr="radius/2")
         t = _check_range(self, prefix, "plate_thickness", r / 10, 10 * r, "radius/10", "10*radius")
         _check_range(self, prefix, "plate_half_width", SWELL_STRETCH * r, 10 * r, f"{SWELL_STRETCH}*radius",
                      "10*radius")
@@ -352,39 +380,52 @@ def _sphere_on_plane_model(gmsh, p: SphereOnPlaneParams, L: float) -> ModelInfo:
     two_d = p.variant == "axisymmetric"
     dim = 2 if two_d else 3
     big = 4 * (2 + g + t + w)
+    rigid = p.plate == "rigid"
     if two_d:
         disk = occ.addDisk(0, zc, 0, 1, 1)
         particle, _ = occ.intersect([(2, disk)], [(2, occ.addRectangle(0, zc - 2, 0, 2, 4))])
-        plate = [(2, occ.addRectangle(0, -t, 0, w, t))]
+        plate = [] if rigid else [(2, occ.addRectangle(0, -t, 0, w, t))]
     else:
         particle = [(3, _sphere(occ, zc, 1.0))]
         if p.variant == "quarter":
             particle = _cut_quarter(occ, particle, big)
-            plate = [(3, _box(occ, (0, 0, -t), (w, w, 0)))]
+            plate = [] if rigid else [(3, _box(occ, (0, 0, -t), (w, w, 0)))]
+            if rigid:  # the centre becomes a vertex of the axis edge x = y = 0 (a loading point)
+                out, _ = occ.fragment(particle, [(0, occ.addPoint(0.0, 0.0, zc))])
+                particle = [e for e in out if e[0] == 3]
         else:
-            plate = [(3, _box(occ, (-w, -w, -t), (w, w, 0)))]
+            plate = [] if rigid else [(3, _box(occ, (-w, -w, -t), (w, w, 0)))]
     occ.synchronize()
     pa, pb = [e for _, e in particle], [e for _, e in plate]
-    _disjoint(gmsh, dim, pa, pb)
+    if pb:
+        _disjoint(gmsh, dim, pa, pb)
 
-    groups: dict = {(dim, "particle"): pa, (dim, "plate"): pb}
+    groups: dict = {(dim, "particle"): pa}
+    if pb:
+        groups[(dim, "plate")] = pb
     order = ("particle_surface", "plate_top", "clamped", "plate_side", "symmetry_x", "symmetry_y", "axis")
     named = _classify(gmsh, dim, pa, _round_namer("particle_surface", two_d))
-    for k, v in _classify(gmsh, dim, pb, _plate_namer(t, two_d)).items():
-        named.setdefault(k, []).extend(v)
+    if pb:
+        for k, v in _classify(gmsh, dim, pb, _plate_namer(t, two_d)).items():
+            named.setdefault(k, []).extend(v)
     _merge(groups, dim - 1, named, order)
     add_groups(gmsh, groups)
 
     bottom = (0.0, g, 0.0) if two_d else (0.0, 0.0, g)
-    contact_pts = [_contact_vertex(gmsh, dim, pa, named["particle_surface"], bottom),
-                   _contact_vertex(gmsh, dim, pb, named["plate_top"], (0.0, 0.0, 0.0))]
+    contact_pts = [_contact_vertex(gmsh, dim, pa, named["particle_surface"], bottom)]
+    if pb:
+        contact_pts.append(_contact_vertex(gmsh, dim, pb, named["plate_top"], (0.0, 0.0, 0.0)))
     points = {}
     if p.variant == "full":
         points = _supports((0.0, 0.0, zc), 0.5)
         _embed_supports(gmsh, pa[0], points)
-    fine = named["particle_surface"] + named["plate_top"]
+    elif rigid and p.variant == "quarter":
+        points = {"centre": (0.0, 0.0, zc)}
+    if rigid and p.variant == "full":
+        points["centre"] = (0.0, 0.0, zc)
+    fine = named["particle_surface"] + named.get("plate_top", [])
     refine(gmsh, p.h_fine / L, p.h_coarse / L, surfaces=() if two_d else fine, curves=fine if two_d else (),
-           points=contact_pts, h_point=p.h_contact / L)
+           points=contact_pts, h_point=p.h_contact / L, point_reach=p.contact_zone / L)
     centre = (0.0, zc, 0.0) if two_d else (0.0, 0.0, zc)
     return ModelInfo(points=points, centre=centre, axis=None, li_entry=(("particle_surface", "particle"),))
 

@@ -57,10 +57,12 @@ def add_groups(gmsh, groups: dict[tuple[int, str], list[int]], order: list[str] 
     return tags
 
 
-def distance_threshold(gmsh, kind: str, entities, h: float, h_coarse: float) -> int:
-    """Size field (model units): ``h`` within ``h`` of the entities, ramping linearly to
-    ``h_coarse`` at ``h + 2 h_coarse``. ``kind`` is "SurfacesList", "CurvesList" or
-    "PointsList". Returns the Threshold field tag (not yet the background mesh)."""
+def distance_threshold(gmsh, kind: str, entities, h: float, h_coarse: float, reach: float | None = None) -> int:
+    """Size field (model units): ``h`` within ``reach`` (default ``h``) of the entities,
+    ramping linearly to ``h_coarse`` at ``reach + 2 h_coarse``. ``kind`` is
+    "SurfacesList", "CurvesList" or "PointsList". Returns the Threshold field tag (not yet
+    the background mesh)."""
+    reach = h if reach is None else max(reach, h)
     fd = gmsh.model.mesh.field
     dist = fd.add("Distance")
     fd.setNumbers(dist, kind, list(entities))
@@ -69,17 +71,18 @@ def distance_threshold(gmsh, kind: str, entities, h: float, h_coarse: float) -> 
         extent = max(float(np.ptp(bbox(gmsh, dim, e), axis=0).max()) for e in entities)
         fd.setNumber(dist, "Sampling", sampling(extent, h))
     thr = fd.add("Threshold")
-    for key, val in (("InField", dist), ("SizeMin", h), ("SizeMax", h_coarse), ("DistMin", h),
-                     ("DistMax", h + 2 * h_coarse)):
+    for key, val in (("InField", dist), ("SizeMin", h), ("SizeMax", h_coarse), ("DistMin", reach),
+                     ("DistMax", reach + 2 * h_coarse)):
         fd.setNumber(thr, key, val)
     return thr
 
 
 def refine(gmsh, h_fine: float, h_coarse: float, surfaces=(), curves=(), points=(), h_point: float | None = None,
-           extra_fields=()) -> int:
+           extra_fields=(), point_reach: float | None = None) -> int:
     """Background size field: ``h_fine`` within ``h_fine`` of the given entities, ramping to
     ``h_coarse`` at ``h_fine + 2 h_coarse`` (model units). ``points`` may get the finer size
-    ``h_point`` (contact points). Returns the field tag (already the background mesh)."""
+    ``h_point`` (contact points), within ``point_reach`` of them (a contact zone).
+    Returns the field tag (already the background mesh)."""
     parts = list(extra_fields)
     fd = gmsh.model.mesh.field
     if surfaces:
@@ -87,7 +90,7 @@ def refine(gmsh, h_fine: float, h_coarse: float, surfaces=(), curves=(), points=
     if curves:
         parts.append(distance_threshold(gmsh, "CurvesList", curves, h_fine, h_coarse))
     if points:
-        parts.append(distance_threshold(gmsh, "PointsList", points, h_point or h_fine, h_coarse))
+        parts.append(distance_threshold(gmsh, "PointsList", points, h_point or h_fine, h_coarse, point_reach))
     if not parts:
         const = fd.add("MathEval")
         fd.setString(const, "F", repr(float(h_coarse)))
