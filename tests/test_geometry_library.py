@@ -12,6 +12,7 @@ import json
 import sys
 
 import pytest
+from mpi4py import MPI
 
 from anodemech.errors import CaseError
 from anodemech.geometry import BUILDERS, GeometryParams
@@ -20,6 +21,9 @@ from anodemech.geometry.base import params_fields
 from conftest import ROOT, run_anodemech
 
 NAMES = sorted(BUILDERS)
+
+# these tests start their own 1- and 2-rank processes; under mpirun they would nest MPI
+pytestmark = pytest.mark.skipif(MPI.COMM_WORLD.size > 1, reason="starts its own 1- and 2-rank runs")
 
 
 @pytest.mark.parametrize("name", NAMES)
