@@ -111,3 +111,49 @@ def test_cli_refuses_nonempty_out(tmp_path: Path):
     (out / "something").write_text("x")
     res = run_anodemech(["run", str(REAL), "--out", str(out)])
     assert res.returncode == 2 and "--out" in res.stderr
+
+
+CONTACT = ROOT / "cases" / "sphere_on_rigid_collector.toml"
+
+
+@pytest.mark.parametrize(
+    "patch, key",
+    [
+        ({"contact": {"obstacles": [{"name": "c", "surface": "particle_surface", "kind": "cone"}]}}, "contact.obstacles[0].kind"),
+        ({"contact": {"obstacles": [{"name": "c", "surface": "particle_surface", "kind": "sphere"}]}}, "contact.obstacles[0].radius"),
+        ({"contact": {"obstacles": [{"name": "c", "surface": "particle_surface", "kind": "plane", "direction": [0, 0, 0]}]}},
+         "contact.obstacles[0].direction"),
+        ({"contact": {"obstacles": [{"name": "c", "surface": "particle_surface", "kind": "plane", "point": ["1 GPa", 0, 0]}]}},
+         "contact.obstacles[0].point[0]"),
+        ({"contact": {"obstacles": [{"name": "c", "surface": "particle_surface", "kind": "plane", "penalty": -1.0}]}},
+         "contact.obstacles[0].penalty"),
+        ({"contact": {"obstacles": [{"name": "c", "kind": "plane"}]}}, "contact.obstacles[0].surface"),
+        ({"contact": {"friction": 0.3}}, "contact.friction"),
+        ({"contact": {"max_penetration": "1 s"}}, "contact.max_penetration"),
+        ({"supports": {"centre": {"w": "0 nm"}}}, "supports.centre.w"),
+        ({"supports": {"centre": {"z": "1 GPa"}}}, "supports.centre.z"),
+    ],
+)
+def test_bad_contact_input_names_key(patch, key):
+    """[contact] and [supports] are checked like every other table (case.py)."""
+    raw = tomllib.loads(CONTACT.read_text())
+    raw.update(patch)
+    with pytest.raises(CaseError) as err:
+        parse_case(raw)
+    assert err.value.key == key
+
+
+def test_contact_case_resolves_to_si():
+    case = load_case(CONTACT)
+    (ob,) = case.contact.obstacles
+    assert ob.kind == "plane" and ob.surface == "particle_surface" and ob.direction == (0.0, 0.0, 1.0)
+    assert case.contact.max_penetration == pytest.approx(0.2e-9)
+    assert case.supports == {} and case.geometry.variant == "octant"
+
+
+def test_unknown_support_point_fails_before_stepping(tmp_path):
+    """A support point the mesh does not have is a case error (exit 2), not a crash."""
+    res = run_anodemech(["run", str(CONTACT), "--out", str(tmp_path / "r"), "--no-progress",
+                         "--set=supports={ middle = { z = '0 nm' } }"])
+    assert res.returncode == 2, res.stderr[-2000:]
+    assert "supports" in res.stderr and "middle" in res.stderr

@@ -124,7 +124,8 @@ def test_variant_meshes(cls, variant, meshes):
     assert tuple(md.cell_names) == params.regions()  # regions get the first tags
     assert md.variant == variant and md.mesh.geometry.dim == params.gdim
     assert ("axis" in md.facet_names) == (variant == "axisymmetric")
-    assert ("symmetry_x" in md.facet_names) == ("symmetry_y" in md.facet_names) == (variant == "quarter")
+    assert ("symmetry_x" in md.facet_names) == ("symmetry_y" in md.facet_names) == (variant in ("quarter", "octant"))
+    assert ("symmetry_z" in md.facet_names) == (variant == "octant")
     if cls is CylinderOnPlaneParams:
         assert md.li_entry == (("wire_surface", "wire"),)
         want_axis = (0, 0, 1) if variant == "plane_strain" else (1, 0, 0)
@@ -278,7 +279,9 @@ def test_gap_on_axisymmetric_and_plane_strain(cls, gap):
         (SphereOnPlaneParams, dict(h_contact=5 * NM), "geometry.h_contact"),  # > radius/20: Hertz zone unresolved
         (SphereOnPlaneParams, dict(h_fine=2 * NM, h_contact=2.5 * NM), "geometry.h_contact"),  # > h_fine
         (SphereOnPlaneParams, dict(radius=0.5 * NM), "geometry.radius"),
-        (SphereOnPlaneParams, dict(variant="octant"), "geometry.variant"),
+        (SphereOnPlaneParams, dict(variant="half"), "geometry.variant"),
+        (SphereOnPlaneParams, dict(plate="glass"), "geometry.plate"),
+        (SphereOnPlaneParams, dict(contact_zone=40e-9), "geometry.contact_zone"),
         (SphereOnPlaneParams, dict(radius=100e-6, plate_thickness=1e-3, plate_half_width=1e-3, h_fine=1e-6,
                                    h_coarse=50e-6, h_contact=0.5e-6, variant="full"), "geometry.h_fine"),  # ~1e8 cells
         # sphere-sphere

@@ -20,7 +20,8 @@ from anodemech.physics.chemomech import TRANSPORT_LAWS
 from anodemech.solver import LINEAR_PRESETS
 from anodemech.units import to_si
 
-TOP_LEVEL = ("case", "geometry", "regions", "physics", "stages", "time", "solver", "output")
+TOP_LEVEL = ("case", "geometry", "regions", "physics", "stages", "time", "solver", "output", "contact", "supports")
+AXES = {"x": 0, "y": 1, "z": 2}
 STAGE_MODES = ("galvanostatic", "potentiostatic")
 
 
@@ -89,6 +90,20 @@ class OutputOptions:
 
 
 @dataclass(frozen=True)
+class ContactOptions:
+    """Rigid obstacles (penalty contact) and the accepted penetration.
+
+    Attributes:
+        obstacles: :class:`anodemech.physics.contact.Obstacle` s.
+        max_penetration: largest accepted penetration [m]; a step that exceeds it is
+            repeated with the penalty doubled (at most 6 times).
+    """
+
+    obstacles: tuple = ()
+    max_penetration: float = 1e-10
+
+
+@dataclass(frozen=True)
 class Case:
     """A validated case, all values SI."""
 
@@ -104,6 +119,8 @@ class Case:
     solver: SolverOptions
     output: OutputOptions
     raw: dict
+    contact: ContactOptions = ContactOptions()
+    supports: dict = field(default_factory=dict)  # point name -> {axis: displacement [m]}
 
     def resolved(self) -> dict:
         """JSON-ready dict of every resolved input (SI units), for run.json."""
@@ -119,6 +136,9 @@ class Case:
             "time": dataclasses.asdict(self.time),
             "solver": dataclasses.asdict(self.solver),
             "output": dataclasses.asdict(self.output),
+            "contact": {"max_penetration": self.contact.max_penetration,
+                        "obstacles": [dataclasses.asdict(o) for o in self.contact.obstacles]},
+            "supports": {k: {str(a): v for a, v in d.items()} for k, d in self.supports.items()},
             "units": "SI (m, s, Pa, mol, A)",
         }
 
@@ -162,9 +182,12 @@ def parse_case(raw: dict, path: str = "<dict>") -> Case:
         raise CaseError("time.dt_min", "must be positive", "> 0 s")
     solver = _solver(raw.get("solver", {}))
     output = _dataclass(OutputOptions, raw.get("output", {}), "output", {}, ranges={"fields_every": (1, 10**6)})
+    contact = _contact(raw.get("contact", {}))
+    supports = _supports(raw.get("supports", {}))
     name = meta.get("name", Path(path).stem)
     return Case(name=name, description=meta.get("description", ""), path=path, builder=builder, geometry=geom,
-                materials=materials, physics=physics, stages=stages, time=time, solver=solver, output=output, raw=raw)
+                materials=materials, physics=physics, stages=stages, time=time, solver=solver, output=output, raw=raw,
+                contact=contact, supports=supports)
 
 
 # --------------------------------------------------------------------------- parts
@@ -279,6 +302,61 @@ def _stages(stages):
             raise CaseError(f"{key}.until_soc", "a stage needs an end: until_soc and/or max_time")
         out.append(Stage(**v))
     return tuple(out)
+
+
+def _contact(table):
+    from anodemech.physics.contact import OBSTACLE_KINDS, Obstacle
+
+    _keys(table, "contact", ("obstacles", "max_penetration"))
+    obstacles = table.get("obstacles", [])
+    if not isinstance(obstacles, list):
+        raise CaseError("contact.obstacles", "expected an array of tables [[contact.obstacles]]")
+    out = []
+    for i, ob in enumerate(obstacles):
+        key = f"contact.obstacles[{i}]"
+        _keys(ob, key, ("name", "surface", "kind", "point", "direction", "radius", "inside", "penalty"),
+              required=("name", "surface", "kind"))
+        if ob["kind"] not in OBSTACLE_KINDS:
+            raise CaseError(f"{key}.kind", f"unknown obstacle {ob['kind']!r}", ", ".join(OBSTACLE_KINDS))
+        point = ob.get("point", [0.0, 0.0, 0.0])
+        if not isinstance(point, list) or len(point) != 3:
+            raise CaseError(f"{key}.point", f"expected 3 lengths, got {point!r}", '["0 nm", "0 nm", "-60 nm"]')
+        point = tuple(to_si(v, "length", f"{key}.point[{j}]") for j, v in enumerate(point))
+        direction = ob.get("direction", [0.0, 0.0, 1.0])
+        if (not isinstance(direction, list) or len(direction) != 3
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in direction)
+                or not any(direction)):
+            raise CaseError(f"{key}.direction", f"expected a non-zero vector of 3 numbers, got {direction!r}", "[0, 0, 1]")
+        radius = 0.0
+        if ob["kind"] != "plane":
+            if "radius" not in ob:
+                raise CaseError(f"{key}.radius", f"a {ob['kind']} obstacle needs a radius", "> 0 m")
+            radius = _ranged(to_si(ob["radius"], "length", f"{key}.radius"), f"{key}.radius", (1e-10, 1.0))
+        inside = ob.get("inside", False)
+        if not isinstance(inside, bool):
+            raise CaseError(f"{key}.inside", f"expected true or false, got {inside!r}", "true, false")
+        alpha = _number(ob.get("penalty", 10.0), f"{key}.penalty", (1e-2, 1e5))
+        out.append(Obstacle(name=str(ob["name"]), surface=str(ob["surface"]), kind=ob["kind"], point=point,
+                            direction=tuple(float(v) for v in direction), radius=radius, inside=inside, alpha=alpha))
+    names = [o.name for o in out]
+    if len(set(names)) != len(names):
+        raise CaseError("contact.obstacles", f"obstacle names must be unique: {names}")
+    tol = ContactOptions().max_penetration
+    if "max_penetration" in table:
+        tol = _ranged(to_si(table["max_penetration"], "length", "contact.max_penetration"), "contact.max_penetration",
+                      (1e-15, 1e-3))
+    return ContactOptions(obstacles=tuple(out), max_penetration=tol)
+
+
+def _supports(table):
+    """``{point: {"x"|"y"|"z": displacement}}`` -> ``{point: {axis: metres}}``."""
+    if not isinstance(table, dict):
+        raise CaseError("supports", "expected a table of points, e.g. centre = { z = \"0 nm\" }")
+    out = {}
+    for point, comps in table.items():
+        _keys(comps, f"supports.{point}", tuple(AXES))
+        out[point] = {AXES[a]: to_si(v, "length", f"supports.{point}.{a}") for a, v in comps.items()}
+    return out
 
 
 def _solver(table):

@@ -28,7 +28,8 @@ def read_history(path: Path) -> dict[str, np.ndarray]:
 
 
 def history_plots(history_csv: Path, outdir: Path) -> list[Path]:
-    """Write ``history_stress.png`` and ``history_soc.png`` from a run's history.
+    """Write ``history_stress.png``, ``history_soc.png`` and, with rigid obstacles,
+    ``history_contact.png`` (contact area and pressure against SOC) from a run's history.
 
     Stresses are plotted in GPa against SOC (per stage, so lithiation and delithiation
     branches are distinguishable) and SOC / volume change against time in hours.
@@ -81,6 +82,26 @@ def history_plots(history_csv: Path, outdir: Path) -> list[Path]:
     out.append(Path(outdir) / "history_soc.png")
     fig.savefig(out[-1], dpi=130)
     plt.close(fig)
+
+    obstacles = [k[len("contact_"):-len("_area_m2")] for k in h if k.startswith("contact_") and k.endswith("_area_m2")
+                 and not k.endswith("_area_ref_m2")]
+    if obstacles:
+        fig, ax = plt.subplots(1, 2, figsize=(11, 4.2))
+        for ob in obstacles:
+            ax[0].plot(soc, h[f"contact_{ob}_area_m2"] * 1e18, label=f"{ob} (current)")
+            ax[0].plot(soc, h[f"contact_{ob}_area_ref_m2"] * 1e18, "--", label=f"{ob} (reference)")
+            ax[1].plot(soc, h[f"contact_{ob}_pressure_max_Pa"] / 1e9, label=f"{ob}, max")
+            ax[1].plot(soc, h[f"contact_{ob}_pressure_mean_Pa"] / 1e9, "--", label=f"{ob}, mean")
+        ax[0].set_ylabel("contact area [nm^2] (model's symmetry sector)")
+        ax[1].set_ylabel("contact pressure [GPa]")
+        for a in ax:
+            a.set_xlabel("state of charge [-]")
+            a.grid(alpha=0.3)
+            a.legend(fontsize=8)
+        fig.tight_layout()
+        out.append(Path(outdir) / "history_contact.png")
+        fig.savefig(out[-1], dpi=130)
+        plt.close(fig)
     return out
 
 

@@ -21,6 +21,7 @@ import dolfinx.fem as fem
 
 from anodemech.model import ChemoMechanicalProblem
 from anodemech.physics import chemomech as cm
+from anodemech.physics import contact as ct
 
 SCALARS = ("theta", "c", "J", "von_mises", "hydrostatic", "radial", "hoop", "region")
 
@@ -30,7 +31,8 @@ class PostProcessor:
 
     Attributes:
         functions: name -> ``dolfinx.fem.Function`` on DG1 spaces: "u" (vector, m),
-            "sigma" (3x3 tensor, Pa) and the scalars in :data:`SCALARS`.
+            "sigma" (3x3 tensor, Pa), the scalars in :data:`SCALARS`, and per rigid
+            obstacle "gap_<name>" [m] and "contact_pressure_<name>" [Pa per reference area].
     """
 
     def __init__(self, problem: ChemoMechanicalProblem):
@@ -72,6 +74,13 @@ class PostProcessor:
             dx = problem.dx(tag)
             vm_forms[name] = fem.form(cm.von_mises(sigma) * dx)
             dv_forms[name] = (fem.form(kin.J * dx), fem.form(theta * dx))
+        all_cells = np.arange(mesh.topology.index_map(mesh.topology.dim).size_local, dtype=np.int32)
+        for ob in problem.obstacles:  # gap and penalty pressure (per reference area) for ParaView
+            g, _ = ob.gap_normal(x)
+            for key, expr in ((f"gap_{ob.name}", g),
+                              (f"contact_pressure_{ob.name}", ct.contact_pressure_reference(g, problem.kappa[ob.name]))):
+                self.functions[key] = fem.Function(self.Q, name=key)
+                self._exprs.append((all_cells, self.functions[key], fem.Expression(expr, pts, comm=mesh.comm)))
         self._vm_forms, self._dv_forms = vm_forms, dv_forms
         self.volumes = {n: problem.integrate(1.0 * problem.dx(md.cell_names[n])) for n in problem.materials}
         self._region_dofs = {n: self._cell_dofs(md.cells(n)) for n in problem.materials}
@@ -158,6 +167,7 @@ class PostProcessor:
         hyd = self.functions["hydrostatic"].x.array
         out["hydrostatic_min_Pa"] = self._reduce(hyd, np.min)
         out["hydrostatic_max_Pa"] = self._reduce(hyd, np.max)
+        out.update(self.pb.contact_metrics())
         return out
 
     def surface_theta_range(self) -> tuple[float, float]:

@@ -70,8 +70,12 @@ def run_case(case: Case, out: str | Path, comm, progress: bool = True) -> RunRes
     rd.write_json(info)
     md = build_mesh(comm, case)
     aio.write_mesh_xdmf(comm, rd.path / "mesh.xdmf", md)
-    pb = ChemoMechanicalProblem(comm, md, case.materials, case.physics, linear=case.solver.linear,
-                                petsc_options=case.solver.petsc)
+    try:
+        pb = ChemoMechanicalProblem(comm, md, case.materials, case.physics, linear=case.solver.linear,
+                                    petsc_options=case.solver.petsc, obstacles=case.contact.obstacles,
+                                    fixed_points=case.supports)
+    except KeyError as exc:  # an obstacle surface or a support point the mesh does not have
+        raise CaseError("contact" if "obstacle" in str(exc) else "supports", str(exc).strip("'\"")) from None
     post = PostProcessor(pb)
     writer = aio.FieldWriter(comm, rd.path, md.mesh, post.functions, checkpoint=case.output.checkpoint)
     ndofs = pb.W.dofmap.index_map.size_global * pb.W.dofmap.index_map_bs
@@ -122,6 +126,7 @@ class _Stepper:
         self.history: list[dict] = []
         self.wall0 = wall0
         self.rendered = False
+        self.alpha: dict[str, float] = {}  # raised penalties, per obstacle
         self.soc = post.soc()
         self.bar = None
         if progress and comm.rank == 0:
@@ -184,6 +189,8 @@ class _Stepper:
                                         f"at t = {self.t:.6g} s, SOC = {self.soc:.4f} (last SNES reason {stats.reason})",
                                         time=self.t, dt=dt, reason=stats.reason)
                 continue
+            if self._too_deep(stats):
+                continue
             soc_prev = self.soc
             if rate == 0 and target is not None:
                 soc_new = self.post.soc()
@@ -209,6 +216,30 @@ class _Stepper:
                     log.info("stage %s: surface theta reached the cut-off %.4g at SOC %.4f", st.name, limit, self.soc)
                     break
         self.dt = dt
+
+    def _too_deep(self, stats) -> bool:
+        """After a converged step: if an obstacle is penetrated deeper than
+        ``contact.max_penetration``, double its penalty and ask for the step again (at most
+        six doublings; then :class:`SolverFailure`)."""
+        pb, tol = self.pb, self.case.contact.max_penetration
+        if not pb.obstacles:
+            return False
+        m = pb.contact_metrics()
+        deep = [ob for ob in pb.obstacles if m[f"contact_{ob.name}_penetration_max_m"] > tol]
+        if not deep:
+            return False
+        pb.w.x.array[:] = pb.w_n.x.array
+        for ob in deep:
+            alpha = self.alpha.get(ob.name, ob.alpha or 10.0) * 2
+            if alpha > 64 * (ob.alpha or 10.0):
+                raise SolverFailure(f"obstacle {ob.name!r}: penetration {m[f'contact_{ob.name}_penetration_max_m']:.3g} m "
+                                    f"exceeds contact.max_penetration = {tol:.3g} m even with the penalty x64",
+                                    time=self.t, dt=0.0, reason="penetration")
+            self.alpha[ob.name] = alpha
+            pb.set_penalty(ob.name, alpha)
+            log.info("obstacle %s: penetration %.3g m > %.3g m; penalty alpha -> %g, step repeated", ob.name,
+                     m[f"contact_{ob.name}_penetration_max_m"], tol, alpha)
+        return True
 
     # ------------------------------------------------------------------ records
     def record(self, stage: str, stats, dt: float):

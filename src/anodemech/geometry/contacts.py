@@ -269,7 +269,9 @@ class SphereOnPlaneParams(GeometryParams):
             <= R/3 and <= t/2.
         h_coarse: element size inside both bodies [m], <= R/2.
         h_contact: element size at the contact points [m], R/1000 ... R/20, <= h_fine.
-        variant: "quarter" (symmetry_x, symmetry_y), "full" or "axisymmetric".
+        variant: "quarter" (symmetry_x, symmetry_y), "full", "axisymmetric" or "octant"
+            (the quarter cut at the particle's equator z = R + gap, symmetry_z there: by
+            mirror symmetry a particle pressed between two collectors, or two plates).
         contact_zone: radius of the zone around the contact points meshed at h_contact [m],
             0 (the points only) ... R/2; size it to the expected contact radius.
         plate: "elastic" (a meshed plate, contact pair particle_plate) or "rigid" (no plate
@@ -288,7 +290,7 @@ class SphereOnPlaneParams(GeometryParams):
     contact_zone: float = 0.0
     plate: str = "elastic"
 
-    VARIANTS = ("quarter", "full", "axisymmetric")
+    VARIANTS = ("quarter", "full", "axisymmetric", "octant")
 
     def regions(self) -> tuple[str, ...]:
         return ("particle", "plate") if self.plate == "elastic" else ("particle",)
@@ -305,15 +307,27 @@ class SphereOnPlaneParams(GeometryParams):
         out = self._measures_with_plate()
         if self.plate == "rigid":
             R = self.radius
-            keep = ("particle", "particle_surface")
+            keep = ("particle", "particle_surface", "symmetry_z")
             out = {k: v for k, v in out.items() if k in keep}
             if self.variant == "quarter":
                 out["symmetry_x"] = out["symmetry_y"] = math.pi * R**2 / 2
+            elif self.variant == "octant":
+                out["symmetry_x"] = out["symmetry_y"] = out["symmetry_z"] = math.pi * R**2 / 4
             elif self.variant == "axisymmetric":
                 out["axis"] = 2 * R
         return out
 
     def _measures_with_plate(self) -> dict[str, float]:
+        if self.variant == "octant":  # the quarter's particle cut in half at its equator
+            import dataclasses
+
+            R = self.radius
+            out = dataclasses.replace(self, variant="quarter")._measures_with_plate()
+            out["particle"] /= 2
+            out["particle_surface"] /= 2
+            out["symmetry_x"] = out["symmetry_y"] = out["symmetry_x"] - math.pi * R**2 / 4
+            out["symmetry_z"] = math.pi * R**2 / 4
+            return out
         R, t, w = self.radius, self.plate_thickness, self.plate_half_width
         if self.variant == "axisymmetric":
             return {"particle": math.pi * R**2 / 2, "plate": w * t, "particle_surface": math.pi * R,
@@ -332,7 +346,7 @@ class SphereOnPlaneParams(GeometryParams):
         n = self.cell_estimate(m["particle"], m["particle_surface"], self.h_fine, self.h_coarse)
         if self.plate == "elastic":
             n += self.cell_estimate(m["plate"], m["plate_top"], self.h_fine, self.h_coarse)
-        frac = {"quarter": 0.25, "full": 1.0, "axisymmetric": 0.5}.get(self.variant, 1.0)
+        frac = {"quarter": 0.25, "octant": 0.25, "full": 1.0, "axisymmetric": 0.5}.get(self.variant, 1.0)
         zone = self.contact_zone  # a cap of radius ~zone meshed at h_contact
         zone_cells = (CELLS_PER_H3 * frac * 2 / 3 * math.pi * zone**3 / self.h_contact**3 if self.gdim == 3
                       else CELLS_PER_H2 * frac * math.pi * zone**2 / self.h_contact**2)
@@ -387,7 +401,10 @@ def _sphere_on_plane_model(gmsh, p: SphereOnPlaneParams, L: float) -> ModelInfo:
         plate = [] if rigid else [(2, occ.addRectangle(0, -t, 0, w, t))]
     else:
         particle = [(3, _sphere(occ, zc, 1.0))]
-        if p.variant == "quarter":
+        if p.variant == "octant":  # lower half of the quarter: symmetry_z at the equator
+            particle, _ = occ.intersect(_cut_quarter(occ, particle, big), [(3, _box(occ, (0, 0, -big), (big, big, zc)))])
+            plate = [] if rigid else [(3, _box(occ, (0, 0, -t), (w, w, 0)))]
+        elif p.variant == "quarter":
             particle = _cut_quarter(occ, particle, big)
             plate = [] if rigid else [(3, _box(occ, (0, 0, -t), (w, w, 0)))]
             if rigid:  # the centre becomes a vertex of the axis edge x = y = 0 (a loading point)
@@ -403,8 +420,10 @@ def _sphere_on_plane_model(gmsh, p: SphereOnPlaneParams, L: float) -> ModelInfo:
     groups: dict = {(dim, "particle"): pa}
     if pb:
         groups[(dim, "plate")] = pb
-    order = ("particle_surface", "plate_top", "clamped", "plate_side", "symmetry_x", "symmetry_y", "axis")
+    order = ("particle_surface", "plate_top", "clamped", "plate_side", "symmetry_x", "symmetry_y", "symmetry_z", "axis")
     named = _classify(gmsh, dim, pa, _round_namer("particle_surface", two_d))
+    if p.variant == "octant":
+        named["symmetry_z"] = named.pop("end_surface")
     if pb:
         for k, v in _classify(gmsh, dim, pb, _plate_namer(t, two_d)).items():
             named.setdefault(k, []).extend(v)
