@@ -277,18 +277,19 @@ class ChemoMechanicalProblem:
         ``..._area_ref_m2``, ``..._force_N``, ``..._pressure_mean_Pa`` (force / current
         area), ``..._pressure_max_Pa`` (largest average over the contact facets of one cell,
         per current area), ``..._radius_m`` (equivalent
-        radius sqrt(A / (f pi)), f the symmetry fraction of the variant),
+        radius sqrt(A / (f pi)), f the share of the patch in the model: 1/2 per symmetry
+        plane the patch reaches),
         ``..._penetration_max_m``, ``..._gap_min_m``. Collective."""
         if not self.obstacles:
             return {}
         if not hasattr(self, "_contact_forms"):
             self._contact_forms = self._compile_contact_metrics()
         out = {}
-        fraction = {"full": 1.0, "half": 0.5, "quarter": 0.25, "octant": 0.125}.get(self.md.variant, 1.0)
         for ob in self.obstacles:
             forms, cellwise, (gap_fn, gap_expr), dofs = self._contact_forms[ob.name]
             area, area_ref, force = (self.integrate_form(f) for f in forms)
             gap_fn.interpolate(gap_expr)
+            fraction = self._patch_fraction(gap_fn, dofs)
             gmin = self.comm.allreduce(float(gap_fn.x.array[dofs].min()) if len(dofs) else np.inf, op=MPI.MIN)
             cell_force, cell_area = (fem.assemble_vector(f).array for f in cellwise)
             n_own = self.mesh.topology.index_map(self.mesh.topology.dim).size_local
@@ -335,6 +336,29 @@ class ChemoMechanicalProblem:
             dofs = dofs[dofs < V1.dofmap.index_map.size_local]
             out[ob.name] = (forms, cellwise, (gap_fn, fem.Expression(g, pts, comm=self.comm)), dofs)
         return out
+
+    def _patch_fraction(self, gap_fn, dofs) -> float:
+        """Share of the whole contact patch the model holds: 1/2 for each symmetry plane the
+        patch reaches (a penetrating vertex on the plane), e.g. 1/4 for a patch on the axis
+        of a quarter model; the octant's equator plane does not reach it."""
+        if not hasattr(self, "_sym_planes"):
+            from anodemech.geometry.measure import facet_nodes
+
+            self._sym_planes = {}
+            x = self.mesh.geometry.x
+            for axis, name in enumerate(("symmetry_x", "symmetry_y", "symmetry_z")):
+                if name in self.md.facet_names:
+                    nodes = facet_nodes(self.md, self.md.facets(name), owned=True).ravel()
+                    total = self.comm.allreduce(float(x[nodes, axis].sum()), op=MPI.SUM)
+                    count = self.comm.allreduce(len(nodes), op=MPI.SUM)
+                    self._sym_planes[axis] = total / max(count, 1)
+        X = gap_fn.function_space.tabulate_dof_coordinates()
+        active = dofs[gap_fn.x.array[dofs] < 0]
+        cut = 0
+        for axis, coord in self._sym_planes.items():
+            d = float(np.abs(X[active, axis] - coord).min()) if len(active) else np.inf
+            cut += self.comm.allreduce(d, op=MPI.MIN) < 1e-6 * self.L_ref
+        return 0.5**cut
 
     def integrate_form(self, compiled) -> float:
         """Assemble a compiled scalar form and sum over ranks."""
