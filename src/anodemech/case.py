@@ -91,16 +91,26 @@ class OutputOptions:
 
 @dataclass(frozen=True)
 class ContactOptions:
-    """Rigid obstacles (penalty contact) and the accepted penetration.
+    """Contact: rigid obstacles, the geometry's deformable pairs, and their tolerances.
 
     Attributes:
         obstacles: :class:`anodemech.physics.contact.Obstacle` s.
+        pairs: :class:`anodemech.physics.pair_contact.ContactPairSpec` s, one per contact
+            pair of the geometry (``[contact.pairs.<name>]`` may set ``penalty``, and
+            ``slave`` = the surface that carries the integration points).
         max_penetration: largest accepted penetration [m]; a step that exceeds it is
             repeated with the penalty doubled (at most 6 times).
+        spring: relative stiffness of weak springs that tie every body to its reference
+            position (``spring E / L^2`` per unit volume, ``L`` the model size), so that a
+            body held only by contact (a free yolk, a particle on a plate) is not a
+            rigid-body mode; default 1e-6 with pairs (stresses of order 1e-6 E, far below
+            any contact stress), 0 without.
     """
 
     obstacles: tuple = ()
+    pairs: tuple = ()
     max_penetration: float = 1e-10
+    spring: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -136,8 +146,9 @@ class Case:
             "time": dataclasses.asdict(self.time),
             "solver": dataclasses.asdict(self.solver),
             "output": dataclasses.asdict(self.output),
-            "contact": {"max_penetration": self.contact.max_penetration,
-                        "obstacles": [dataclasses.asdict(o) for o in self.contact.obstacles]},
+            "contact": {"max_penetration": self.contact.max_penetration, "spring": self.contact.spring,
+                        "obstacles": [dataclasses.asdict(o) for o in self.contact.obstacles],
+                        "pairs": [dataclasses.asdict(p) for p in self.contact.pairs]},
             "supports": {k: {str(a): v for a, v in d.items()} for k, d in self.supports.items()},
             "units": "SI (m, s, Pa, mol, A)",
         }
@@ -182,7 +193,7 @@ def parse_case(raw: dict, path: str = "<dict>") -> Case:
         raise CaseError("time.dt_min", "must be positive", "> 0 s")
     solver = _solver(raw.get("solver", {}))
     output = _dataclass(OutputOptions, raw.get("output", {}), "output", {}, ranges={"fields_every": (1, 10**6)})
-    contact = _contact(raw.get("contact", {}))
+    contact = _contact(raw.get("contact", {}), geom.contact_pairs())
     supports = _supports(raw.get("supports", {}))
     name = meta.get("name", Path(path).stem)
     return Case(name=name, description=meta.get("description", ""), path=path, builder=builder, geometry=geom,
@@ -304,10 +315,10 @@ def _stages(stages):
     return tuple(out)
 
 
-def _contact(table):
+def _contact(table, geometry_pairs=()):
     from anodemech.physics.contact import OBSTACLE_KINDS, Obstacle
 
-    _keys(table, "contact", ("obstacles", "max_penetration"))
+    _keys(table, "contact", ("obstacles", "pairs", "max_penetration", "spring"))
     obstacles = table.get("obstacles", [])
     if not isinstance(obstacles, list):
         raise CaseError("contact.obstacles", "expected an array of tables [[contact.obstacles]]")
@@ -345,13 +356,46 @@ def _contact(table):
     if "max_penetration" in table:
         tol = _ranged(to_si(table["max_penetration"], "length", "contact.max_penetration"), "contact.max_penetration",
                       (1e-15, 1e-3))
-    return ContactOptions(obstacles=tuple(out), max_penetration=tol)
+    pairs = _pairs(table.get("pairs", {}), geometry_pairs)
+    clash = {o.name for o in out} & {p.name for p in pairs}
+    if clash:
+        raise CaseError("contact.obstacles", f"obstacle names clash with the geometry's contact pairs: {sorted(clash)}")
+    spring = 1e-6 if pairs else 0.0
+    if "spring" in table:
+        spring = _number(table["spring"], "contact.spring", (0.0, 1e-2))
+    return ContactOptions(obstacles=tuple(out), pairs=pairs, max_penetration=tol, spring=spring)
+
+
+def _pairs(table, geometry_pairs):
+    """Deformable pairs: every contact pair of the geometry, with ``[contact.pairs.<name>]``
+    overrides (``penalty``, ``slave``)."""
+    from anodemech.physics.pair_contact import ContactPairSpec
+
+    if not isinstance(table, dict):
+        raise CaseError("contact.pairs", "expected a table of pairs, e.g. [contact.pairs.yolk_shell]")
+    known = {p.name: p for p in geometry_pairs}
+    for name in table:
+        if name not in known:
+            raise CaseError(f"contact.pairs.{name}", "the geometry has no such contact pair", ", ".join(known) or "none")
+    out = []
+    for name, gp in known.items():
+        opts = table.get(name, {})
+        key = f"contact.pairs.{name}"
+        _keys(opts, key, ("penalty", "slave"))
+        alpha = _number(opts.get("penalty", 10.0), f"{key}.penalty", (1e-2, 1e5))
+        slave = opts.get("slave", gp.surface_a)
+        if slave not in (gp.surface_a, gp.surface_b):
+            raise CaseError(f"{key}.slave", f"{slave!r} is not a surface of the pair", f"{gp.surface_a!r}, {gp.surface_b!r}")
+        master = gp.surface_b if slave == gp.surface_a else gp.surface_a
+        out.append(ContactPairSpec(name=name, slave=slave, master=master, alpha=alpha))
+    return tuple(out)
 
 
 def _supports(table):
-    """``{point: {"x"|"y"|"z": displacement}}`` -> ``{point: {axis: metres}}``."""
+    """``{point or surface: {"x"|"y"|"z": displacement}}`` -> ``{name: {axis: metres}}``
+    (names are checked against the mesh when the run starts)."""
     if not isinstance(table, dict):
-        raise CaseError("supports", "expected a table of points, e.g. centre = { z = \"0 nm\" }")
+        raise CaseError("supports", "expected a table of points or surfaces, e.g. centre = { z = \"0 nm\" }")
     out = {}
     for point, comps in table.items():
         _keys(comps, f"supports.{point}", tuple(AXES))

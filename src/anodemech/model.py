@@ -32,6 +32,7 @@ from anodemech.geometry.base import MeshData
 from anodemech.materials import Material
 from anodemech.physics import chemomech as cm
 from anodemech.physics import contact as ct
+from anodemech.physics import pair_contact as pc
 from anodemech.solver import NonlinearSolver
 
 
@@ -65,18 +66,25 @@ class ChemoMechanicalProblem:
         linear: "iterative" or "direct".
         petsc_options: overrides under this problem's prefix.
         obstacles: rigid :class:`~anodemech.physics.contact.Obstacle` s (penalty contact).
-        fixed_points: ``{point name: {axis: displacement [m]}}``: prescribed displacement
-            components at named mesh points (``md.points``), e.g. a particle centre pushed
-            towards an obstacle; change them with :meth:`set_point_displacement`.
+        fixed_points: ``{name: {axis: displacement [m]}}``: prescribed displacement
+            components at a named mesh point (``md.points``), e.g. a particle centre pushed
+            towards an obstacle, or on a whole named surface (``md.facet_names``), e.g. a
+            block top pressed down; change them with :meth:`set_point_displacement`.
+        pairs: deformable contact pairs (:class:`~anodemech.physics.pair_contact.ContactPairSpec`)
+            between surfaces of the mesh (penalty, Gauss point to surface).
+        spring: relative stiffness ``s`` of weak springs on every body: body force
+            ``-s E_ref / L_ref^2 u`` [N/m^3], which removes the rigid-body modes of bodies
+            held only by contact; 0 = none.
 
     Raises:
-        KeyError: a region of the mesh has no material, or an obstacle's surface / a fixed
-            point is not in the mesh.
+        KeyError: a region of the mesh has no material, or an obstacle's or a pair's
+            surface / a fixed point is not in the mesh.
         ValueError: no region stores Li.
     """
 
     def __init__(self, comm, md: MeshData, materials: dict[str, Material], physics: PhysicsOptions,
-                 linear: str = "iterative", petsc_options: dict | None = None, obstacles=(), fixed_points=None):
+                 linear: str = "iterative", petsc_options: dict | None = None, obstacles=(), fixed_points=None,
+                 pairs=(), spring: float = 0.0):
         missing = set(md.cell_names) - set(materials)
         if missing:
             raise KeyError(f"no material for region(s) {sorted(missing)}")
@@ -97,6 +105,7 @@ class ChemoMechanicalProblem:
         if physics.stress_coupling and k < 2:
             raise ValueError("stress coupling needs displacement_degree = 2 (Grad sigma_h from second derivatives of u)")
         self.W = fem.functionspace(mesh, basix.ufl.mixed_element(elems))
+        self.scalar_element = basix.ufl.element("Lagrange", cell, k)  # one component of u (pair contact)
         self.w = fem.Function(self.W, name="state")
         self.w_n = fem.Function(self.W, name="previous_state")
         self.V_u, self.u_dofs = self.W.sub(0).collapse()
@@ -127,6 +136,7 @@ class ChemoMechanicalProblem:
         self.flux_area = self.integrate(1.0 * self.flux_measure)  # m^2
 
         self.obstacles = tuple(obstacles)
+        self.spring = float(spring)
         for ob in self.obstacles:
             if ob.surface not in md.facet_names:
                 raise KeyError(f"obstacle {ob.name!r}: surface {ob.surface!r} is not in the mesh ({', '.join(md.facet_names)})")
@@ -142,8 +152,20 @@ class ChemoMechanicalProblem:
         self._bc_surface = fem.dirichletbc(self.theta_surface, self._surface_theta_dofs(), self.W.sub(1))
         self.bcs: list = [*self.bcs_mech, *self.bcs_inert]
 
+        # deformable pairs: kappa = alpha E / h with h the smallest slave edge
+        self.pairs = {}
+        for spec in pairs:
+            pair = pc.PairContact(self, spec, 1.0, quadrature_degree=self.qdeg)
+            pair.set_kappa(ct.penalty_stiffness(spec.alpha or ct.DEFAULT_ALPHA, self.E_ref, pair.h_min))
+            self.pairs[spec.name] = pair
+        if len(set(self.pairs) | {ob.name for ob in self.obstacles}) != len(self.pairs) + len(self.obstacles):
+            raise ValueError("contact names (obstacles and pairs) must be unique")
+        extra = [_ScaledTerm(p, 1.0 / (self.E_ref * self.L_ref**2), 1.0 / (self.E_ref * self.L_ref))
+                 for p in self.pairs.values()]
+
         splits = {"theta": (self.W.sub(1), self.V_theta), "u": (self.W.sub(0), self.V_u)}
-        self.solver = NonlinearSolver(comm, self.residual(), self.w, self.bcs, linear=linear, splits=splits, petsc_options=petsc_options)
+        self.solver = NonlinearSolver(comm, self.residual(), self.w, self.bcs, linear=linear, splits=splits,
+                                      petsc_options=petsc_options, extra_terms=extra)
 
     # ------------------------------------------------------------------ fields
     def fields(self, w=None):
@@ -170,6 +192,8 @@ class ChemoMechanicalProblem:
                 R += (mat.c_max * (theta - theta_n) * q - self.dt * ufl.inner(J_R, ufl.grad(q))) / (c * L**3) * dx
         qf = q if self.flux_measure.integral_type() == "exterior_facet" else q("+")
         R += -self.dt * self.flux_in * qf / (c * L**3) * self.flux_measure
+        if self.spring > 0:
+            R += self.spring * E / L**2 * ufl.dot(u, v) / (E * L**2) * self.dx
         x = ufl.SpatialCoordinate(self.mesh) + u
         for ob in self.obstacles:
             g, n = ob.gap_normal(x)
@@ -238,16 +262,21 @@ class ChemoMechanicalProblem:
         return h
 
     def _point_bcs(self, fixed_points: dict) -> list:
-        """Dirichlet conditions on displacement components at named mesh points."""
+        """Dirichlet conditions on displacement components at named mesh points or surfaces."""
         bcs = []
+        fdim = self.mesh.topology.dim - 1
         for name, comps in fixed_points.items():
-            if name not in self.md.points:
-                raise KeyError(f"fixed point {name!r} is not a point of the mesh ({', '.join(self.md.points) or 'none'})")
-            x0 = self.md.points[name]
+            if name not in self.md.points and name not in self.md.facet_names:
+                raise KeyError(f"fixed point {name!r} is neither a point ({', '.join(self.md.points) or 'none'}) "
+                               f"nor a surface ({', '.join(self.md.facet_names)}) of the mesh")
+            x0 = self.md.points.get(name)
             for axis, value in comps.items():
                 sub = self.W.sub(0).sub(axis)
                 Vs, _ = sub.collapse()
-                dofs = fem.locate_dofs_geometrical((sub, Vs), lambda x, x0=x0: np.linalg.norm(x.T - x0, axis=1) < 1e-6 * self.L_ref)
+                if x0 is None:
+                    dofs = fem.locate_dofs_topological((sub, Vs), fdim, self.md.facets(name))
+                else:
+                    dofs = fem.locate_dofs_geometrical((sub, Vs), lambda x, x0=x0: np.linalg.norm(x.T - x0, axis=1) < 1e-6 * self.L_ref)
                 g = fem.Function(Vs)
                 g.x.array[:] = value / self.L_ref
                 self._point_values[(name, axis)] = g
@@ -255,13 +284,22 @@ class ChemoMechanicalProblem:
         return bcs
 
     def set_penalty(self, name: str, alpha: float):
-        """Set obstacle ``name``'s penalty multiplier: ``kappa = alpha E_ref / h``.
+        """Set the penalty multiplier of obstacle or pair ``name``: ``kappa = alpha E_ref / h``.
 
         Raises:
-            KeyError: no such obstacle. ValueError: ``alpha <= 0``.
+            KeyError: no such obstacle or pair. ValueError: ``alpha <= 0``.
         """
-        self.kappa[name].value = ct.penalty_stiffness(alpha, self.E_ref, self._contact_h[name])
+        if name in self.pairs:
+            self.pairs[name].set_kappa(ct.penalty_stiffness(alpha, self.E_ref, self.pairs[name].h_min))
+        else:
+            self.kappa[name].value = ct.penalty_stiffness(alpha, self.E_ref, self._contact_h[name])
         self.solver.request_preconditioner_rebuild()
+
+    def contact_alphas(self) -> dict[str, float]:
+        """Default penalty multiplier of every obstacle and pair, by name."""
+        out = {ob.name: ob.alpha or ct.DEFAULT_ALPHA for ob in self.obstacles}
+        out.update({n: p.spec.alpha or ct.DEFAULT_ALPHA for n, p in self.pairs.items()})
+        return out
 
     def set_point_displacement(self, name: str, axis: int, value: float):
         """Change a prescribed point displacement [m] (see ``fixed_points``).
@@ -280,11 +318,13 @@ class ChemoMechanicalProblem:
         radius sqrt(A / (f pi)), f the share of the patch in the model: 1/2 per symmetry
         plane the patch reaches),
         ``..._penetration_max_m``, ``..._gap_min_m``. Collective."""
+        out = {}
+        for name, pair in self.pairs.items():
+            out.update({f"contact_{name}_{k}": v for k, v in pair.metrics(self._symmetry_planes()).items()})
         if not self.obstacles:
-            return {}
+            return out
         if not hasattr(self, "_contact_forms"):
             self._contact_forms = self._compile_contact_metrics()
-        out = {}
         for ob in self.obstacles:
             forms, cellwise, (gap_fn, gap_expr), dofs = self._contact_forms[ob.name]
             area, area_ref, force = (self.integrate_form(f) for f in forms)
@@ -341,6 +381,16 @@ class ChemoMechanicalProblem:
         """Share of the whole contact patch the model holds: 1/2 for each symmetry plane the
         patch reaches (a penetrating vertex on the plane), e.g. 1/4 for a patch on the axis
         of a quarter model; the octant's equator plane does not reach it."""
+        X = gap_fn.function_space.tabulate_dof_coordinates()
+        active = dofs[gap_fn.x.array[dofs] < 0]
+        cut = 0
+        for axis, coord in self._symmetry_planes().items():
+            d = float(np.abs(X[active, axis] - coord).min()) if len(active) else np.inf
+            cut += self.comm.allreduce(d, op=MPI.MIN) < 1e-6 * self.L_ref
+        return 0.5**cut
+
+    def _symmetry_planes(self) -> dict[int, float]:
+        """``{axis: coordinate [m]}`` of the symmetry planes of the mesh (collective, cached)."""
         if not hasattr(self, "_sym_planes"):
             from anodemech.geometry.measure import facet_nodes
 
@@ -352,13 +402,7 @@ class ChemoMechanicalProblem:
                     total = self.comm.allreduce(float(x[nodes, axis].sum()), op=MPI.SUM)
                     count = self.comm.allreduce(len(nodes), op=MPI.SUM)
                     self._sym_planes[axis] = total / max(count, 1)
-        X = gap_fn.function_space.tabulate_dof_coordinates()
-        active = dofs[gap_fn.x.array[dofs] < 0]
-        cut = 0
-        for axis, coord in self._sym_planes.items():
-            d = float(np.abs(X[active, axis] - coord).min()) if len(active) else np.inf
-            cut += self.comm.allreduce(d, op=MPI.MIN) < 1e-6 * self.L_ref
-        return 0.5**cut
+        return self._sym_planes
 
     def integrate_form(self, compiled) -> float:
         """Assemble a compiled scalar form and sum over ranks."""
@@ -438,3 +482,17 @@ class ChemoMechanicalProblem:
             self._soc_form = fem.form(sum(m.c_max * theta * self.dx(self.md.cell_names[n])
                                           for n, m in self.materials.items() if m.stores_li))
         return self.comm.allreduce(fem.assemble_scalar(self._soc_form), op=MPI.SUM) / self.capacity
+
+
+class _ScaledTerm:
+    """A pair-contact term with the problem's scaling: residual x ``r_scale`` (SI forces to
+    the scaled momentum equation), Jacobian x ``j_scale`` (also per scaled displacement)."""
+
+    def __init__(self, pair, r_scale: float, j_scale: float):
+        self.pair, self.r_scale, self.j_scale = pair, r_scale, j_scale
+
+    def add_residual(self, b):
+        self.pair.add_residual(b, self.r_scale)
+
+    def add_jacobian(self, A):
+        self.pair.add_jacobian(A, self.j_scale)

@@ -81,6 +81,9 @@ class PostProcessor:
                               (f"contact_pressure_{ob.name}", ct.contact_pressure_reference(g, problem.kappa[ob.name]))):
                 self.functions[key] = fem.Function(self.Q, name=key)
                 self._exprs.append((all_cells, self.functions[key], fem.Expression(expr, pts, comm=mesh.comm)))
+        for name in problem.pairs:  # gap and pressure at the slave surface's vertices (NaN / 0 elsewhere)
+            self.functions[f"gap_{name}"] = fem.Function(self.Q, name=f"gap_{name}")
+            self.functions[f"contact_pressure_{name}"] = fem.Function(self.Q, name=f"contact_pressure_{name}")
         self._vm_forms, self._dv_forms = vm_forms, dv_forms
         self.volumes = {n: problem.integrate(1.0 * problem.dx(md.cell_names[n])) for n in problem.materials}
         self._region_dofs = {n: self._cell_dofs(md.cells(n)) for n in problem.materials}
@@ -135,8 +138,24 @@ class PostProcessor:
             f.interpolate(expr, cells)
         for dofs, f, value in self._constants:
             f.x.array[dofs] = value
+        self._pair_fields()
         for f in self.functions.values():
             f.x.scatter_forward()
+
+    def _pair_fields(self):
+        """Gap [m] and penalty pressure [Pa per reference area] of each deformable pair at
+        the vertices of its slave surface (DG1 dofs of the facets' cells)."""
+        dm = self.Q.dofmap
+        for name, pair in self.pb.pairs.items():
+            gap, pres = self.functions[f"gap_{name}"], self.functions[f"contact_pressure_{name}"]
+            gap.x.array[:] = np.nan
+            pres.x.array[:] = 0.0
+            g, p = pair.vertex_values()
+            verts = pair.vertices
+            for i, c in enumerate(verts.cells):
+                dofs = dm.cell_dofs(c)[verts.verts[i]]
+                gap.x.array[dofs] = g[i]
+                pres.x.array[dofs] = p[i]  # owned cells only: update_fields scatters forward
 
     def soc(self) -> float:
         """Overall state of charge = stored Li / capacity [-]."""

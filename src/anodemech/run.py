@@ -73,9 +73,10 @@ def run_case(case: Case, out: str | Path, comm, progress: bool = True) -> RunRes
     try:
         pb = ChemoMechanicalProblem(comm, md, case.materials, case.physics, linear=case.solver.linear,
                                     petsc_options=case.solver.petsc, obstacles=case.contact.obstacles,
-                                    fixed_points=case.supports)
-    except KeyError as exc:  # an obstacle surface or a support point the mesh does not have
-        raise CaseError("contact" if "obstacle" in str(exc) else "supports", str(exc).strip("'\"")) from None
+                                    fixed_points=case.supports, pairs=case.contact.pairs, spring=case.contact.spring)
+    except KeyError as exc:  # an obstacle / pair surface or a support the mesh does not have
+        msg = str(exc).strip("'\"")
+        raise CaseError("contact" if ("obstacle" in msg or "contact pair" in msg) else "supports", msg) from None
     post = PostProcessor(pb)
     writer = aio.FieldWriter(comm, rd.path, md.mesh, post.functions, checkpoint=case.output.checkpoint)
     ndofs = pb.W.dofmap.index_map.size_global * pb.W.dofmap.index_map_bs
@@ -218,27 +219,28 @@ class _Stepper:
         self.dt = dt
 
     def _too_deep(self, stats) -> bool:
-        """After a converged step: if an obstacle is penetrated deeper than
+        """After a converged step: if an obstacle or pair is penetrated deeper than
         ``contact.max_penetration``, double its penalty and ask for the step again (at most
         six doublings; then :class:`SolverFailure`)."""
         pb, tol = self.pb, self.case.contact.max_penetration
-        if not pb.obstacles:
+        defaults = pb.contact_alphas()
+        if not defaults:
             return False
         m = pb.contact_metrics()
-        deep = [ob for ob in pb.obstacles if m[f"contact_{ob.name}_penetration_max_m"] > tol]
+        deep = [name for name in defaults if m[f"contact_{name}_penetration_max_m"] > tol]
         if not deep:
             return False
         pb.w.x.array[:] = pb.w_n.x.array
-        for ob in deep:
-            alpha = self.alpha.get(ob.name, ob.alpha or 10.0) * 2
-            if alpha > 64 * (ob.alpha or 10.0):
-                raise SolverFailure(f"obstacle {ob.name!r}: penetration {m[f'contact_{ob.name}_penetration_max_m']:.3g} m "
+        for name in deep:
+            alpha = self.alpha.get(name, defaults[name]) * 2
+            if alpha > 64 * defaults[name]:
+                raise SolverFailure(f"contact {name!r}: penetration {m[f'contact_{name}_penetration_max_m']:.3g} m "
                                     f"exceeds contact.max_penetration = {tol:.3g} m even with the penalty x64",
                                     time=self.t, dt=0.0, reason="penetration")
-            self.alpha[ob.name] = alpha
-            pb.set_penalty(ob.name, alpha)
-            log.info("obstacle %s: penetration %.3g m > %.3g m; penalty alpha -> %g, step repeated", ob.name,
-                     m[f"contact_{ob.name}_penetration_max_m"], tol, alpha)
+            self.alpha[name] = alpha
+            pb.set_penalty(name, alpha)
+            log.info("contact %s: penetration %.3g m > %.3g m; penalty alpha -> %g, step repeated", name,
+                     m[f"contact_{name}_penetration_max_m"], tol, alpha)
         return True
 
     # ------------------------------------------------------------------ records

@@ -94,12 +94,16 @@ class NonlinearSolver:
         splits: for "iterative", ``{name: (W.sub(i), collapsed_space)}`` in split order
             ("theta", "u"); the "u" split gets the rigid-body near-nullspace.
         petsc_options: overrides, keys without the prefix (e.g. ``{"ksp_rtol": 1e-10}``).
+        extra_terms: objects with ``add_residual(b)`` and ``add_jacobian(A)`` that add
+            terms assembled outside UFL (pair contact) through PETSc with global indices;
+            the Jacobian then accepts new non-zeros.
 
     Raises:
         ValueError: unknown ``linear`` preset.
     """
 
-    def __init__(self, comm, F, w, bcs, linear: str = "iterative", splits=None, petsc_options=None, form_compiler_options=None):
+    def __init__(self, comm, F, w, bcs, linear: str = "iterative", splits=None, petsc_options=None, form_compiler_options=None,
+                 extra_terms=()):
         if linear not in LINEAR_PRESETS:
             raise ValueError(f"linear solver {linear!r} not in {sorted(LINEAR_PRESETS)}")
         self.comm = comm
@@ -112,6 +116,10 @@ class NonlinearSolver:
         self._J = fem.form(J, form_compiler_options=fco, jit_options=JIT_OPTIONS)
         self._b = compat.create_vector(self._F, w.function_space)
         self._A = fem_petsc.create_matrix(self._J)
+        self.extra_terms = list(extra_terms)
+        if self.extra_terms:
+            self._A.setOption(PETSc.Mat.Option.NEW_NONZERO_ALLOCATION_ERR, False)
+            self._A.setOption(PETSc.Mat.Option.NEW_NONZERO_LOCATION_ERR, False)
         self._x = w.x.petsc_vec.copy()
         self._assembly_time = 0.0
 
@@ -192,6 +200,8 @@ class NonlinearSolver:
         fem_petsc.assemble_vector(b, self._F)
         fem_petsc.apply_lifting(b, [self._J], bcs=[self.bcs], x0=[x], alpha=-1.0)
         b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+        for term in self.extra_terms:
+            term.add_residual(b)
         fem_petsc.set_bc(b, self.bcs, x, -1.0)
         self._assembly_time += time.perf_counter() - t0
 
@@ -199,6 +209,11 @@ class NonlinearSolver:
         t0 = time.perf_counter()
         A.zeroEntries()
         fem_petsc.assemble_matrix(A, self._J, bcs=self.bcs)
+        if self.extra_terms:
+            A.assemblyBegin(PETSc.Mat.AssemblyType.FLUSH)
+            A.assemblyEnd(PETSc.Mat.AssemblyType.FLUSH)
+            for term in self.extra_terms:
+                term.add_jacobian(A)
         A.assemble()
         self._assembly_time += time.perf_counter() - t0
 

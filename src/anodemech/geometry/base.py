@@ -140,10 +140,6 @@ class GeometryParams:
         if self.variant in TWO_D_VARIANTS:
             return (f"variant {self.variant!r} is a 2D mesh; the coupled solver is 3D only so far "
                     "(mesh it with `anodemech mesh`)")
-        if self.contact_pairs():
-            return ("the geometry has contact pairs "
-                    f"({', '.join(f'{c.surface_a}/{c.surface_b}' for c in self.contact_pairs())}); "
-                    "contact mechanics is not implemented yet (mesh it with `anodemech mesh`)")
         return None
 
     @property
