@@ -193,7 +193,7 @@ def parse_case(raw: dict, path: str = "<dict>") -> Case:
         raise CaseError("time.dt_min", "must be positive", "> 0 s")
     solver = _solver(raw.get("solver", {}))
     output = _dataclass(OutputOptions, raw.get("output", {}), "output", {}, ranges={"fields_every": (1, 10**6)})
-    contact = _contact(raw.get("contact", {}), geom.contact_pairs())
+    contact = _contact(raw.get("contact", {}), geom.searched_pairs())
     supports = _supports(raw.get("supports", {}))
     name = meta.get("name", Path(path).stem)
     return Case(name=name, description=meta.get("description", ""), path=path, builder=builder, geometry=geom,

@@ -135,6 +135,11 @@ class GeometryParams:
         """Contact pairs of the geometry (none by default)."""
         return ()
 
+    def searched_pairs(self) -> tuple[ContactPair, ...]:
+        """The contact pairs the contact search handles: those whose two surfaces bound
+        separate bodies (all by default; a meshed void leaves its pair to the third medium)."""
+        return self.contact_pairs()
+
     def physics_unsupported(self) -> str | None:
         """Why the coupled solver cannot run this geometry yet, or None if it can."""
         if self.variant in TWO_D_VARIANTS:

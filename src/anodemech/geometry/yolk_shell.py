@@ -132,6 +132,10 @@ class YolkShellParams(GeometryParams):
         void region then stands in for contact (third medium)."""
         return (ContactPair("yolk_shell", "yolk_surface", "shell_inner", self.min_gap),)
 
+    def searched_pairs(self) -> tuple[ContactPair, ...]:
+        """None for a meshed void (the void medium carries the contact), else the pair."""
+        return () if self.void == "meshed" else self.contact_pairs()
+
     def expected_measures(self) -> dict[str, float]:
         """Volumes / areas of spheres and spherical caps of the variant (2D: half-disc areas
         and half-circle / axis lengths); every group has a closed form."""

@@ -11,9 +11,13 @@ gap at integration points of the contact surface):
   midpoints (four flat triangles, exact for P1 displacement, second order for P2);
 * the closest point ``x_m`` of that surface to ``x_s`` is found with a k-d tree over the
   triangle centroids (``scipy.spatial.cKDTree``) and an exact point-triangle projection
-  over the nearest candidates; the signed gap is ``g = (x_s - x_m) . n_m`` with ``n_m``
-  the outward unit normal of the master triangle (positive when apart);
-* the penalty energy ``kappa/2 <-g>^2`` per unit reference area of the slave surface gives
+  over the nearest candidates; the signed gap is ``g = (x_s - x_m) . n_m`` (positive when
+  apart) with ``n_m`` the outward unit normal interpolated from node-averaged normals (a
+  smoothed master surface, Wriggers sec. 9.4); the master point
+  enters the forces through the same interpolation (its barycentric weights on the
+  triangle's nodes), so residual and Jacobian are consistent;
+* the penalty energy ``kappa/2 <-g>^2`` (its kink rounded over 1e-3 of an element,
+  :meth:`PairContact.penalty`) per unit reference area of the slave surface gives
   the pressure ``p = kappa <-g>`` and the nodal forces ``-p w phi_s n_m`` on the slave and
   ``+p w phi_m(x_m) n_m`` on the master (``w`` the reference quadrature weight);
 * the projection is recomputed at every residual evaluation of the Newton loop (so the
@@ -215,6 +219,13 @@ class PairContact:
         self.m_glob = gather(self.master.glob)
         self.m_fixed = gather(fixed[self.master.dofs])
         self.m_h = gather(self.master.h)
+        self.m_N6 = gather(self.master.phi)  # (NF, 6, nd): basis values at the six facet nodes
+        # the facet nodes as points of the surface (shared by neighbouring facets), for the
+        # node-averaged normals
+        X6 = gather(self.master.X).reshape(-1, 3)
+        tol = 1e-4 * float(self.m_h.min()) if len(self.m_h) else 1.0
+        _, self.m_node = np.unique(np.round(X6 / tol).astype(np.int64), axis=0, return_inverse=True)
+        self.m_node = self.m_node.reshape(-1)
         self.h_slave = self.comm.allreduce(float(self.slave.h.min()) if len(self.slave.h) else np.inf, op=MPI.MIN)
         edges = []
         if len(self.slave.X):
@@ -224,6 +235,7 @@ class PairContact:
         if not np.isfinite(self.h_min) or len(self.m_h) == 0:
             raise KeyError(f"contact pair {spec.name!r}: an empty surface")
         self.search = spec.search_factor * float(self.m_h.max())
+        self.eps = 1e-3 * self.h_min  # rounding of the penalty's kink [m]
         self.last = None
 
     # ------------------------------------------------------------------ evaluation
@@ -231,15 +243,23 @@ class PairContact:
         self.kappa = float(kappa)
 
     def _master_triangles(self, U):
-        """Deformed master sub-triangles gathered on every rank: vertices ``(M, 3, 3)``,
-        unit outward normals ``(M, 3)``."""
+        """Deformed master sub-triangles gathered on every rank: vertices ``(M, 3, 3)`` and
+        unit outward normals at those vertices ``(M, 3, 3)``, averaged over the triangles
+        that meet at each node (weighted by area), so that the normal -- and the contact
+        force's direction -- varies continuously from triangle to triangle (a faceted
+        normal makes the force jump when a slave point's projection crosses an edge, and
+        Newton then stalls; measured)."""
         m = self.master
         nodes = m.X + np.einsum("fkn,fnd->fkd", m.phi, U[m.dofs])  # (nf, 6, 3)
         nodes = np.concatenate(self.comm.allgather(nodes))
         tri = nodes[:, _SUB].reshape(-1, 3, 3)
-        n = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
-        n /= np.maximum(np.linalg.norm(n, axis=1), 1e-300)[:, None]
-        return tri, n
+        face = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])  # 2 x area x unit normal
+        ids = (self.m_node.reshape(-1, 6)[:, _SUB]).reshape(-1, 3)  # (M, 3) node of each triangle vertex
+        acc = np.zeros((int(self.m_node.max()) + 1, 3))
+        for k in range(3):
+            np.add.at(acc, ids[:, k], face)
+        acc /= np.maximum(np.linalg.norm(acc, axis=1), 1e-300)[:, None]
+        return tri, acc[ids]
 
     def _project(self, surf: _Surface, U, tri, normals, tree):
         """Gap, normal and master point of every point of ``surf`` (flattened ``(n, ...)``)."""
@@ -257,7 +277,8 @@ class PairContact:
         sel = np.arange(n_pts) * k + best
         t_idx = cand[np.arange(n_pts), best]
         xm, lam = xc[sel], lam[sel]
-        nm = normals[t_idx]
+        nm = np.einsum("nk,nkd->nd", lam, normals[t_idx])
+        nm /= np.maximum(np.linalg.norm(nm, axis=1), 1e-300)[:, None]
         g = ((x - xm) * nm).sum(axis=1)
         return x, g, nm, t_idx, lam
 
@@ -266,9 +287,10 @@ class PairContact:
 
         Returns a dict with (per slave point, flattened over this rank's facets ``(n,)`` or
         ``(n, 3)``): ``x`` current position [m], ``g`` gap [m], ``n`` master normal,
-        ``active`` (penetrating, within the search depth), ``pressure`` [Pa per reference
-        area], ``facet`` (master facet), ``eta`` (its facet coordinates), and ``stretch``
-        (da/dA of the slave surface).
+        ``active`` (carrying pressure), ``pressure`` [Pa per reference area], ``stiffness``
+        (``-dp/dg`` [Pa/m]), ``facet`` (master facet) and ``weights`` (the master point as
+        weights of the facet's nodal basis functions, ``(n, nd)``), and ``stretch`` (da/dA
+        of the slave surface).
         """
         pb = self.pb
         U = pb.w.x.array * pb.L_ref  # SI displacement at the u dofs (theta entries unused)
@@ -276,22 +298,37 @@ class PairContact:
         tree = cKDTree(tri.mean(axis=1))
         s = self.slave
         x, g, nm, t_idx, lam = self._project(s, U, tri, normals, tree)
-        active = (g < 0.0) & (g > -self.search)
+        pressure, stiffness = self.penalty(g)
+        active = pressure > 0
         facet, sub = t_idx // 4, t_idx % 4
-        eta = np.einsum("ni,nik->nk", lam, _ETA6[_SUB[sub]]) if len(lam) else np.zeros((0, 2))
         Us = U[s.dofs]  # (nf, nd, 3)
         t = s.T[:, None] + np.einsum("fqan,fnd->fqad", s.dphi, Us)  # (nf, nq, 2, 3)
         stretch = (np.linalg.norm(np.cross(t[..., 0, :], t[..., 1, :]), axis=-1)
                    / np.linalg.norm(np.cross(s.T[:, 0], s.T[:, 1]), axis=-1)[:, None]).ravel()
-        pressure = np.where(active, -self.kappa * g, 0.0)
-        self.last = {"x": x, "g": g, "n": nm, "active": active, "pressure": pressure, "facet": facet, "eta": eta,
-                     "stretch": stretch, "tri": tri, "normals": normals, "tree": tree, "U": U}
+        self.last = {"x": x, "g": g, "n": nm, "active": active, "pressure": pressure, "stiffness": stiffness,
+                     "facet": facet, "sub": sub, "lam": lam, "stretch": stretch, "tri": tri, "normals": normals,
+                     "tree": tree, "U": U}
         return self.last
 
-    def _master_basis(self, facet, eta):
-        vr = self.m_vref[facet]
-        xi = vr[:, 0] + eta[:, :1] * (vr[:, 1] - vr[:, 0]) + eta[:, 1:2] * (vr[:, 2] - vr[:, 0])
-        return self.pb.scalar_element.tabulate(0, xi)[0]  # (n, nd)
+    def penalty(self, g):
+        """Penalty pressure ``p(g)`` [Pa] and ``-dp/dg`` [Pa/m]: ``kappa <-g>`` with the
+        kink at ``g = 0`` rounded by a parabola over ``|g| < eps/2`` (``eps`` = 1e-3 of the
+        smallest slave edge), so that the active set does not flip back and forth between
+        Newton iterations at points that just touch (measured: a stalled Newton without
+        it). Points deeper than the search depth carry nothing."""
+        e = self.eps
+        p = np.where(g <= -e / 2, -self.kappa * g, np.where(g < e / 2, self.kappa * (e / 2 - g) ** 2 / (2 * e), 0.0))
+        k = np.where(g <= -e / 2, self.kappa, np.where(g < e / 2, self.kappa * (e / 2 - g) / e, 0.0))
+        inside = g > -self.search
+        return np.where(inside, p, 0.0), np.where(inside, k, 0.0)
+
+    def _master_weights(self, facet, sub, lam):
+        """Weights ``(n, nd)`` of the master cells' basis functions that give the master
+        point: the same interpolation (barycentric on the sub-triangle of the six facet
+        nodes) as the gap, so that residual and Jacobian are consistent."""
+        nodes = _SUB[sub]  # (n, 3) facet nodes of the sub-triangle
+        N6 = self.m_N6[facet]  # (n, 6, nd)
+        return np.einsum("nk,nkd->nd", lam, np.take_along_axis(N6, nodes[:, :, None], axis=1))
 
     # ------------------------------------------------------------------ assembly
     def add_residual(self, b, scale: float):
@@ -307,7 +344,7 @@ class PairContact:
             fi, qi = act // nq, act % nq
             f = ev["pressure"][act] * self.w_ref[fi, qi]  # [N]
             n = ev["n"][act]
-            phi_m = self._master_basis(ev["facet"][act], ev["eta"][act])
+            phi_m = self._master_weights(ev["facet"][act], ev["sub"][act], ev["lam"][act])
             rs = -(f[:, None, None] * s.phi[fi, qi][:, :, None] * n[:, None, :])  # (na, nd, 3)
             rm = f[:, None, None] * phi_m[:, :, None] * n[:, None, :]
             rows = np.concatenate([s.glob[fi].ravel(), self.m_glob[ev["facet"][act]].ravel()])
@@ -317,7 +354,7 @@ class PairContact:
         b.assemblyEnd()
 
     def add_jacobian(self, A, scale: float):
-        """Add ``scale * kappa w b b^T`` (module docstring) to the PETSc matrix ``A`` for
+        """Add ``scale * (-dp/dg) w b b^T`` (module docstring) to the PETSc matrix ``A`` for
         the active points of the last :meth:`evaluate` (the residual of the same iterate).
         Constrained rows/columns are skipped."""
         from petsc4py import PETSc
@@ -330,8 +367,8 @@ class PairContact:
         nq = self.w_ref.shape[1]
         fi, qi = act // nq, act % nq
         mf = ev["facet"][act]
-        phi_m = self._master_basis(mf, ev["eta"][act])
-        coef = scale * self.kappa * self.w_ref[fi, qi]
+        phi_m = self._master_weights(mf, ev["sub"][act], ev["lam"][act])
+        coef = scale * ev["stiffness"][act] * self.w_ref[fi, qi]
         for j in range(len(act)):
             n = ev["n"][act[j]]
             bvec = np.concatenate([(s.phi[fi[j], qi[j]][:, None] * n[None, :]).ravel(),
@@ -350,7 +387,7 @@ class PairContact:
         ev = self.evaluate()
         comm = self.comm
         nf, nq = self.w_ref.shape
-        act = ev["active"].reshape(nf, nq)
+        act = (ev["g"] < 0).reshape(nf, nq)  # touching or penetrating
         w = self.w_ref * act
         a_cur = w * ev["stretch"].reshape(nf, nq)
         force_f = (ev["pressure"].reshape(nf, nq) * self.w_ref).sum(axis=1)
@@ -363,8 +400,8 @@ class PairContact:
         valid = np.abs(ev["g"]) < self.search
         gmin = comm.allreduce(float(ev["g"][valid].min()) if valid.any() else np.inf, op=MPI.MIN)
         cut = 0
-        Xa = self.slave.X.reshape(-1, 3)[ev["active"]]
-        ha = np.repeat(self.slave.h, nq)[ev["active"]]
+        Xa = self.slave.X.reshape(-1, 3)[act.ravel()]
+        ha = np.repeat(self.slave.h, nq)[act.ravel()]
         for axis, coord in sym_planes.items():
             near = bool((np.abs(Xa[:, axis] - coord) < ha).any()) if len(Xa) else False
             cut += comm.allreduce(near, op=MPI.LOR)
@@ -381,6 +418,5 @@ class PairContact:
         and ``self.vertices.verts`` (cell-local vertex numbers)."""
         ev = self.last if self.last is not None else self.evaluate()
         x, g, _, _, _ = self._project(self.vertices, ev["U"], ev["tri"], ev["normals"], ev["tree"])
-        g = g.reshape(-1, 3)
-        p = np.where((g < 0) & (g > -self.search), -self.kappa * g, 0.0)
-        return g, p
+        p, _ = self.penalty(g)
+        return g.reshape(-1, 3), p.reshape(-1, 3)

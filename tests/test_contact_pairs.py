@@ -1,0 +1,161 @@
+"""Contact between deformable bodies of one mesh (Gauss-point-to-surface penalty), verified
+against a patch test and the free-swelling closure of a yolk-shell void.
+
+References:
+* Patch test: Taylor & Papadopoulos, Int. J. Numer. Methods Eng. 31 (1991) 1213 (a contact
+  discretisation must carry a uniform pressure across a flat, non-matching interface).
+  Two blocks in series under uniaxial stress, pressed by ``DELTA``: ``p = DELTA / (H_b/E_b
+  + H_p/E_p + 1/kappa)``, the last term the penalty's compliance (Wriggers, Computational
+  Contact Mechanics, 2nd ed. 2006, sec. 6.3). Strains are 4e-3, so finite-strain effects
+  stay below 0.5 % (they are part of the tolerance).
+* Void closure: a stress-free yolk of radius r swells to r (1 + Omega c_max theta)^(1/3)
+  (J = 1 + Omega c, Bower, Guduru & Sethuraman, J. Mech. Phys. Solids 59 (2011) 804,
+  eq. 2.4); it touches the cavity wall (radius R_in, a Li-free shell that is stress free
+  until contact) at theta* = ((R_in/r)^3 - 1) / (Omega c_max) -- the yolk-shell void design
+  rule of Liu et al., Nano Lett. 12 (2012) 3315.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import numpy as np
+import pytest
+
+import pair_cases as pc
+
+from conftest import ROOT
+
+
+# ----------------------------------------------------------------------------- patch test
+@pytest.fixture(scope="module")
+def patch_result():
+    from mpi4py import MPI
+
+    return pc.patch(MPI.COMM_WORLD)
+
+
+def patch_reference(kappa: float) -> float:
+    g = pc.PATCH_GEOMETRY
+    Eb, Ep = pc.PATCH_MATERIALS["block"].E, pc.PATCH_MATERIALS["plate"].E
+    return pc.DELTA / (g.height / Eb + g.plate_thickness / Ep + 1.0 / kappa)
+
+
+def test_patch_test_uniform_pressure(patch_result):
+    """Two flat blocks pressed together carry a uniform pressure, within 1 %, at every
+    integration point of the non-matching interface, and the analytic value."""
+    m = patch_result
+    p_ref = patch_reference(m["kappa"])
+    assert 1e8 < p_ref < 1e9  # hundreds of MPa: a real load, not a numerical zero
+    assert m["point_pressure_min"] == pytest.approx(p_ref, rel=0.01)
+    assert m["point_pressure_max"] == pytest.approx(p_ref, rel=0.01)
+    area_ref = pc.PATCH_GEOMETRY.width * pc.PATCH_GEOMETRY.depth / 4
+    assert m["contact_block_plate_area_ref_m2"] == pytest.approx(area_ref, rel=1e-6)  # the whole face is in contact
+    assert m["contact_block_plate_force_N"] / area_ref == pytest.approx(p_ref, rel=0.01)
+    assert m["contact_block_plate_pressure_max_Pa"] == pytest.approx(p_ref, rel=0.01)
+    # the penalty's penetration is a small part of the 2 nm approach
+    assert 0 < m["contact_block_plate_penetration_max_m"] < 0.01 * pc.DELTA
+
+
+def test_patch_test_would_fail_without_the_contact_force():
+    """The reference distinguishes: the blocks' own compliances alone carry the load, and
+    dropping one of them (a contact that transmitted only half the force, say) moves p by
+    far more than the 1 % tolerance."""
+    g = pc.PATCH_GEOMETRY
+    Eb, Ep = pc.PATCH_MATERIALS["block"].E, pc.PATCH_MATERIALS["plate"].E
+    assert pc.DELTA / (g.height / Eb) / patch_reference(1e30) > 1.5
+
+
+# ----------------------------------------------------------------------------- void closure
+@pytest.fixture(scope="module")
+def yolk_run():
+    from mpi4py import MPI
+
+    pb = pc.yolk_problem(MPI.COMM_WORLD)
+    return pb, pc.yolk(MPI.COMM_WORLD, pb)
+
+
+def contact_onset(rows) -> float:
+    """Yolk SOC where the minimum gap crosses zero (linear between the two steps around it)."""
+    soc = np.array([r["soc_yolk"] for r in rows])
+    gap = np.array([r["contact_yolk_shell_gap_min_m"] for r in rows])
+    i = int(np.flatnonzero(gap < 0)[0])
+    assert i > 0 and gap[i - 1] > 0
+    return float(soc[i - 1] + (soc[i] - soc[i - 1]) * gap[i - 1] / (gap[i - 1] - gap[i]))
+
+
+def test_void_closes_at_the_free_swelling_soc(yolk_run):
+    _, res = yolk_run
+    rows = res["history"]
+    g, mat = pc.YOLK_GEOMETRY, pc.YOLK_MATERIALS["yolk"]
+    r, R_in = g.yolk_radius, g.yolk_radius + g.void_thickness
+    theta_star = ((R_in / r) ** 3 - 1) / (mat.Omega * mat.c_max)
+    assert 0.3 < theta_star < 0.45
+    assert contact_onset(rows) == pytest.approx(theta_star, abs=0.02)
+    # before contact the yolk swells freely: J = 1 + Omega c (volume change = 300 % x theta)
+    free = [row for row in rows if row["contact_yolk_shell_gap_min_m"] > 0]
+    for row in free:
+        assert row["volume_change_yolk_pct"] == pytest.approx(100 * mat.Omega * mat.c_max * row["soc_yolk"], rel=0.01)
+        assert row["contact_yolk_shell_force_N"] == 0.0
+        assert abs(row["hoop_max_shell_inner_shell_Pa"]) < 1e6  # the shell is unloaded
+
+
+def test_shell_hoop_stress_rises_after_contact(yolk_run):
+    _, res = yolk_run
+    after = [row for row in res["history"] if row["contact_yolk_shell_gap_min_m"] < 0]
+    assert len(after) >= 3
+    hoop = [row["hoop_max_shell_inner_shell_Pa"] for row in after]
+    force = [row["contact_yolk_shell_force_N"] for row in after]
+    area = [row["contact_yolk_shell_area_ref_m2"] for row in after]
+    assert all(np.diff(hoop) > 0) and hoop[-1] > 1e9  # GPa-level tension in the carbon shell
+    assert all(np.diff(force) > 0)
+    assert all(np.diff(area) >= 0)
+    # the closed void: most of the octant's cavity wall is in contact at the end
+    octant = 4 * np.pi * pc.YOLK_GEOMETRY.yolk_radius**2 / 8
+    assert area[-1] > 0.8 * octant
+    # the yolk no longer swells freely
+    mat = pc.YOLK_MATERIALS["yolk"]
+    last = after[-1]
+    assert last["volume_change_yolk_pct"] < 0.97 * 100 * mat.Omega * mat.c_max * last["soc_yolk"]
+
+
+def test_penalty_parameter_independence(yolk_run):
+    """Halving or doubling the penalty changes contact area and force by less than 2 %
+    (the last step repeated from the same previous state)."""
+    pb, res = yolk_run
+    last = res["history"][-1]
+    w_end = pb.w.x.array.copy()
+    for alpha in (5.0, 20.0):
+        pb.set_penalty("yolk_shell", alpha)
+        pb.w.x.array[:] = pb.w_n.x.array
+        stats = pb.step(res["dt"])
+        assert stats.converged, stats.reason
+        m = pb.contact_metrics()
+        for key in ("contact_yolk_shell_area_m2", "contact_yolk_shell_force_N"):
+            assert m[key] == pytest.approx(last[key], rel=0.02), (alpha, key)
+    pb.set_penalty("yolk_shell", 10.0)
+    pb.w.x.array[:] = w_end
+
+
+@pytest.mark.mpi
+def test_two_ranks_same_contact(yolk_run, patch_result, tmp_path):
+    """The same scenarios on 2 ranks: the same contact area and force (1 %)."""
+    import subprocess
+
+    from mpi4py import MPI
+
+    from anodemech.cli import mpirun_command
+
+    if MPI.COMM_WORLD.size > 1:
+        pytest.skip("starts its own 2-rank run")
+    for scenario, ref in (("patch", patch_result), ("yolk", yolk_run[1]["history"][-1])):
+        out = tmp_path / f"{scenario}.json"
+        res = subprocess.run([*mpirun_command(2), sys.executable, str(ROOT / "tests" / "pair_cases.py"), scenario, str(out)],
+                             cwd=ROOT, capture_output=True, text=True, timeout=1800)
+        assert res.returncode == 0, res.stderr[-3000:]
+        got = json.loads(out.read_text())
+        got = got["history"][-1] if scenario == "yolk" else got
+        name = "block_plate" if scenario == "patch" else "yolk_shell"
+        for key in (f"contact_{name}_area_m2", f"contact_{name}_force_N"):
+            assert got[key] == pytest.approx(ref[key], rel=0.01), (scenario, key)
