@@ -68,7 +68,9 @@ def patch(comm) -> dict:
 # ----------------------------------------------------------------------------- yolk-shell
 YOLK_GEOMETRY = YolkShellParams(yolk_radius=40 * NM, void_thickness=12 * NM, shell_thickness=10 * NM, variant="octant",
                                 h_fine=5 * NM, h_coarse=10 * NM, h_contact=5 * NM)
-YOLK_MATERIALS = {"yolk": DATABASE["LixSi"], "shell": DATABASE["carbon"]}
+# the shell takes no Li here (c_max = 0), so it does not swell and the closure SOC is the
+# yolk's alone
+YOLK_MATERIALS = {"yolk": DATABASE["LixSi"], "shell": dataclasses.replace(DATABASE["carbon"], c_max=0.0, Omega=0.0)}
 YOLK_DSOC = 0.025  # yolk SOC per step
 YOLK_END = 0.5  # stop when the yolk's mean SOC reaches this
 
@@ -89,10 +91,7 @@ def yolk(comm, pb: ChemoMechanicalProblem | None = None) -> dict:
     """
     pb = pb or yolk_problem(comm)
     post = PostProcessor(pb)
-    yolk_capacity = pb.capacity * post.volumes["yolk"] * YOLK_MATERIALS["yolk"].c_max / (
-        sum(post.volumes[n] * m.c_max for n, m in YOLK_MATERIALS.items()))
-    flux = yolk_capacity / 3600.0 / pb.flux_area
-    pb.set_galvanostatic(flux)
+    pb.set_galvanostatic(pb.flux_for_c_rate(1.0))
     dt = YOLK_DSOC * 3600.0
     rows = []
     while not rows or rows[-1]["soc_yolk"] < YOLK_END - 1e-9:

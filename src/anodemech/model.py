@@ -129,12 +129,17 @@ class ChemoMechanicalProblem:
         # value is compiled into the forms (an unrounded one defeats the JIT cache)
         self.L_ref = float(f"{vol ** (1.0 / 3.0):.6g}")
 
-        # Li enters at the outer surface, or at the surface of the outermost Li-storing
-        # region when the coating is Li-inert.
-        self.flux_surface, self.flux_measure = self._flux_surface()
+        # Li enters each body at its first li_entry surface whose region stores Li (the outer
+        # surface, or the surface of the outermost Li-storing region under a Li-inert coating).
+        # All bodies charge at the same C-rate: the flux on body b is flux_in * s_b with
+        # s_b = (capacity_b / area_b) / (capacity_0 / area_0).
+        self.flux_entries = self._flux_surfaces()
+        self.flux_surface, self.flux_measure = self.flux_entries[0][0], self.flux_entries[0][1]
+        self.flux_surfaces = [e[0] for e in self.flux_entries]
         self.capacity = self.integrate(sum(m.c_max * self.dx(md.cell_names[n]) for n, m in self.materials.items() if m.stores_li))  # mol
-        self.flux_area = self.integrate(1.0 * self.flux_measure)  # m^2
-
+        cap0, area0 = self.flux_entries[0][3], self.flux_entries[0][4]
+        self.flux_weights = [(cap / area) / (cap0 / area0) for *_, cap, area in self.flux_entries]
+        self.flux_area = sum(w * e[4] for w, e in zip(self.flux_weights, self.flux_entries))  # m^2, effective
         self.obstacles = tuple(obstacles)
         self.spring = float(spring)
         for ob in self.obstacles:
@@ -190,8 +195,9 @@ class ChemoMechanicalProblem:
                 grad_sh = ufl.grad(cm.hydrostatic(cm.cauchy(kin, theta, mat))) if ph.stress_coupling else None
                 J_R = cm.li_flux(theta, ufl.grad(theta), grad_sh, kin.F, mat, ph.transport, ph.temperature, ph.stress_coupling)
                 R += (mat.c_max * (theta - theta_n) * q - self.dt * ufl.inner(J_R, ufl.grad(q))) / (c * L**3) * dx
-        qf = q if self.flux_measure.integral_type() == "exterior_facet" else q("+")
-        R += -self.dt * self.flux_in * qf / (c * L**3) * self.flux_measure
+        for (_, measure, *_), weight in zip(self.flux_entries, self.flux_weights):
+            qf = q if measure.integral_type() == "exterior_facet" else q("+")
+            R += -self.dt * weight * self.flux_in * qf / (c * L**3) * measure
         if self.spring > 0:
             R += self.spring * E / L**2 * ufl.dot(u, v) / (E * L**2) * self.dx
         x = ufl.SpatialCoordinate(self.mesh) + u
@@ -202,21 +208,61 @@ class ChemoMechanicalProblem:
         return R
 
     # ------------------------------------------------------------------ BCs
-    def _flux_surface(self):
-        """The first ``md.li_entry`` surface whose region stores Li, with its measure
-        (``ds`` on an outer surface, ``dS`` on an interface between two regions)."""
+    def _flux_surfaces(self):
+        """Per body (a set of regions joined by shared facets): the first ``md.li_entry``
+        surface of that body whose region stores Li, as ``(surface, measure, region,
+        body capacity [mol], surface area [m^2])``; ``ds`` on an outer surface, ``dS`` on an
+        interface between two regions.
+
+        Raises:
+            ValueError: no entry surface has a Li-storing region.
+        """
         md = self.md
-        for surface, region in md.li_entry:
-            if surface in md.facet_names and region in self.materials and self.materials[region].stores_li:
-                break
-        else:
-            raise ValueError(f"no Li entry surface: none of {md.li_entry} has a Li-storing region")
         tdim = self.mesh.topology.dim
         f2c = self.mesh.topology.connectivity(tdim - 1, tdim)
-        interior = any(len(f2c.links(f)) == 2 for f in md.facets(surface))
-        interior = self.comm.allreduce(interior, op=MPI.LOR)
-        measure = self.dS if interior else self.ds
-        return surface, measure(md.facet_names[surface])
+        body = self._bodies()
+        out, taken = [], set()
+        for surface, region in md.li_entry:
+            if surface not in md.facet_names or region not in self.materials or not self.materials[region].stores_li:
+                continue
+            if body[region] in taken:
+                continue
+            taken.add(body[region])
+            interior = any(len(f2c.links(f)) == 2 for f in md.facets(surface))
+            interior = self.comm.allreduce(interior, op=MPI.LOR)
+            measure = (self.dS if interior else self.ds)(md.facet_names[surface])
+            cap = self.integrate(sum(m.c_max * self.dx(md.cell_names[n]) for n, m in self.materials.items()
+                                     if m.stores_li and body[n] == body[region]))
+            out.append((surface, measure, region, cap, self.integrate(1.0 * measure)))
+        if not out:
+            raise ValueError(f"no Li entry surface: none of {md.li_entry} has a Li-storing region")
+        return out
+
+    def _bodies(self) -> dict[str, int]:
+        """Region -> body number: regions that share a facet belong to one body (collective)."""
+        md, tdim = self.md, self.mesh.topology.dim
+        f2c = self.mesh.topology.connectivity(tdim - 1, tdim)
+        names = list(self.materials)
+        n_cells = self.mesh.topology.index_map(tdim).size_local + self.mesh.topology.index_map(tdim).num_ghosts
+        region_of = np.full(n_cells, -1, dtype=np.int64)
+        for i, n in enumerate(names):
+            region_of[md.cells(n)] = i
+        links = set()
+        for f in range(self.mesh.topology.index_map(tdim - 1).size_local):
+            cells = f2c.links(f)
+            if len(cells) == 2 and region_of[cells[0]] != region_of[cells[1]]:
+                links.add(tuple(sorted((int(region_of[cells[0]]), int(region_of[cells[1]])))))
+        links = set().union(*self.comm.allgather(links))
+        parent = list(range(len(names)))
+
+        def root(i):
+            while parent[i] != i:
+                i = parent[i]
+            return i
+
+        for a, b in links:
+            parent[root(a)] = root(b)
+        return {n: root(i) for i, n in enumerate(names)}
 
     def _mechanical_bcs(self):
         md, W, fdim = self.md, self.W, self.mesh.topology.dim - 1
@@ -426,11 +472,14 @@ class ChemoMechanicalProblem:
 
     def _surface_theta_dofs(self):
         md, fdim = self.md, self.mesh.topology.dim - 1
-        return fem.locate_dofs_topological((self.W.sub(1), self.V_theta), fdim, md.facets(self.flux_surface))
+        facets = np.unique(np.concatenate([md.facets(s) for s in self.flux_surfaces]))
+        return fem.locate_dofs_topological((self.W.sub(1), self.V_theta), fdim, facets)
 
     # ------------------------------------------------------------------ loading
     def set_galvanostatic(self, flux_in: float):
-        """Prescribe a uniform inward Li flux [mol m^-2 s^-1] on the flux surface."""
+        """Prescribe the inward Li flux [mol m^-2 s^-1] on the first body's flux surface;
+        other bodies get it scaled so that all charge at the same C-rate (total Li rate =
+        ``flux_in * flux_area``)."""
         self.flux_in.value = flux_in
         self.bcs[:] = [*self.bcs_mech, *self.bcs_inert]
         self.solver.request_preconditioner_rebuild()

@@ -82,7 +82,7 @@ def run_case(case: Case, out: str | Path, comm, progress: bool = True) -> RunRes
     ndofs = pb.W.dofmap.index_map.size_global * pb.W.dofmap.index_map_bs
     info.update(mesh={"cells": md.mesh.topology.index_map(3).size_global, "dofs": ndofs, "regions": md.cell_names,
                       "surfaces": md.facet_names},
-                capacity_mol=pb.capacity, flux_surface=pb.flux_surface, flux_surface_area_m2=pb.flux_area,
+                capacity_mol=pb.capacity, flux_surfaces=pb.flux_surfaces, flux_surface_area_m2=pb.flux_area,
                 solver_prefix=pb.solver.prefix, petsc_options={k: str(v) for k, v in pb.solver.options.items()})
     rd.write_json(info)
     log.info("mesh: %d cells, %d dofs on %d rank(s); capacity %.4g mol", info["mesh"]["cells"], ndofs, comm.size, pb.capacity)

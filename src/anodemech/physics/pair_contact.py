@@ -16,7 +16,7 @@ gap at integration points of the contact surface):
   smoothed master surface, Wriggers sec. 9.4); the master point
   enters the forces through the same interpolation (its barycentric weights on the
   triangle's nodes), so residual and Jacobian are consistent;
-* the penalty energy ``kappa/2 <-g>^2`` (its kink rounded over 1e-3 of an element,
+* the penalty energy ``kappa/2 <-g>^2`` (its kink rounded over 1e-6 of an element,
   :meth:`PairContact.penalty`) per unit reference area of the slave surface gives
   the pressure ``p = kappa <-g>`` and the nodal forces ``-p w phi_s n_m`` on the slave and
   ``+p w phi_m(x_m) n_m`` on the master (``w`` the reference quadrature weight);
@@ -113,6 +113,15 @@ def closest_point_on_triangles(p, a, b, c):
         dist = np.where(better, de, dist)
         x[better] = xe[better]
     return x, best, dist
+
+
+def quadratic_weights(eta):
+    """The six quadratic Lagrange functions of a triangle (node order of ``_ETA6``: three
+    vertices, then the midpoints of edges 01, 12, 02) at facet coordinates ``eta``
+    ``(n, 2)``; returns ``(n, 6)``."""
+    l1, l2 = eta[:, 0], eta[:, 1]
+    l0 = 1.0 - l1 - l2
+    return np.stack([l0 * (2 * l0 - 1), l1 * (2 * l1 - 1), l2 * (2 * l2 - 1), 4 * l0 * l1, 4 * l1 * l2, 4 * l0 * l2], axis=1)
 
 
 class _Surface:
@@ -235,7 +244,7 @@ class PairContact:
         if not np.isfinite(self.h_min) or len(self.m_h) == 0:
             raise KeyError(f"contact pair {spec.name!r}: an empty surface")
         self.search = spec.search_factor * float(self.m_h.max())
-        self.eps = 1e-3 * self.h_min  # rounding of the penalty's kink [m]
+        self.eps = 1e-6 * self.h_min  # rounding of the penalty's kink [m]
         self.last = None
 
     # ------------------------------------------------------------------ evaluation
@@ -259,14 +268,19 @@ class PairContact:
         for k in range(3):
             np.add.at(acc, ids[:, k], face)
         acc /= np.maximum(np.linalg.norm(acc, axis=1), 1e-300)[:, None]
-        return tri, acc[ids]
+        return tri, acc[ids], nodes
 
-    def _project(self, surf: _Surface, U, tri, normals, tree):
-        """Gap, normal and master point of every point of ``surf`` (flattened ``(n, ...)``)."""
+    def _project(self, surf: _Surface, U, tri, normals, tree, nodes):
+        """Gap, normal, master sub-triangle and facet coordinates ``eta`` of every point of
+        ``surf`` (flattened ``(n, ...)``). The closest point is sought on the flat
+        sub-triangles; the master point is then placed on the facet's own quadratic surface
+        at the same ``eta`` (exact for P1 and P2 displacement), so the gap and the master
+        forces use the same interpolation as the finite element (this keeps the patch test
+        exact for P2: measured)."""
         x = (surf.X + np.einsum("fqn,fnd->fqd", surf.phi, U[surf.dofs])).reshape(-1, 3)
         n_pts = len(x)
         if n_pts == 0:
-            return x, np.zeros(0), np.zeros((0, 3)), np.zeros(0, dtype=np.int64), np.zeros((0, 3))
+            return x, np.zeros(0), np.zeros((0, 3)), np.zeros(0, dtype=np.int64), np.zeros((0, 2))
         k = min(_CANDIDATES, len(tri))
         _, cand = tree.query(x, k=k)
         cand = cand.reshape(n_pts, k)
@@ -276,11 +290,13 @@ class PairContact:
         best = dist.reshape(n_pts, k).argmin(axis=1)
         sel = np.arange(n_pts) * k + best
         t_idx = cand[np.arange(n_pts), best]
-        xm, lam = xc[sel], lam[sel]
+        lam = lam[sel]
         nm = np.einsum("nk,nkd->nd", lam, normals[t_idx])
         nm /= np.maximum(np.linalg.norm(nm, axis=1), 1e-300)[:, None]
+        eta = np.einsum("ni,nik->nk", lam, _ETA6[_SUB[t_idx % 4]])
+        xm = np.einsum("nk,nkd->nd", quadratic_weights(eta), nodes[t_idx // 4])
         g = ((x - xm) * nm).sum(axis=1)
-        return x, g, nm, t_idx, lam
+        return x, g, nm, t_idx, eta
 
     def evaluate(self):
         """Project the slave points of the current state onto the master surface.
@@ -294,26 +310,26 @@ class PairContact:
         """
         pb = self.pb
         U = pb.w.x.array * pb.L_ref  # SI displacement at the u dofs (theta entries unused)
-        tri, normals = self._master_triangles(U)
+        tri, normals, nodes = self._master_triangles(U)
         tree = cKDTree(tri.mean(axis=1))
         s = self.slave
-        x, g, nm, t_idx, lam = self._project(s, U, tri, normals, tree)
+        x, g, nm, t_idx, eta = self._project(s, U, tri, normals, tree, nodes)
         pressure, stiffness = self.penalty(g)
         active = pressure > 0
-        facet, sub = t_idx // 4, t_idx % 4
+        facet = t_idx // 4
         Us = U[s.dofs]  # (nf, nd, 3)
         t = s.T[:, None] + np.einsum("fqan,fnd->fqad", s.dphi, Us)  # (nf, nq, 2, 3)
         stretch = (np.linalg.norm(np.cross(t[..., 0, :], t[..., 1, :]), axis=-1)
                    / np.linalg.norm(np.cross(s.T[:, 0], s.T[:, 1]), axis=-1)[:, None]).ravel()
         self.last = {"x": x, "g": g, "n": nm, "active": active, "pressure": pressure, "stiffness": stiffness,
-                     "facet": facet, "sub": sub, "lam": lam, "stretch": stretch, "tri": tri, "normals": normals,
-                     "tree": tree, "U": U}
+                     "facet": facet, "eta": eta, "stretch": stretch, "tri": tri, "normals": normals,
+                     "nodes": nodes, "tree": tree, "U": U}
         return self.last
 
     def penalty(self, g):
         """Penalty pressure ``p(g)`` [Pa] and ``-dp/dg`` [Pa/m]: ``kappa <-g>`` with the
-        kink at ``g = 0`` rounded by a parabola over ``|g| < eps/2`` (``eps`` = 1e-3 of the
-        smallest slave edge), so that the active set does not flip back and forth between
+        kink at ``g = 0`` rounded by a parabola over ``|g| < eps/2`` (``eps`` = 1e-6 of the
+        smallest slave edge, ~1e-3 of the penetration at contact strains of 1e-3), so that the active set does not flip back and forth between
         Newton iterations at points that just touch (measured: a stalled Newton without
         it). Points deeper than the search depth carry nothing."""
         e = self.eps
@@ -322,13 +338,11 @@ class PairContact:
         inside = g > -self.search
         return np.where(inside, p, 0.0), np.where(inside, k, 0.0)
 
-    def _master_weights(self, facet, sub, lam):
+    def _master_weights(self, facet, eta):
         """Weights ``(n, nd)`` of the master cells' basis functions that give the master
-        point: the same interpolation (barycentric on the sub-triangle of the six facet
-        nodes) as the gap, so that residual and Jacobian are consistent."""
-        nodes = _SUB[sub]  # (n, 3) facet nodes of the sub-triangle
-        N6 = self.m_N6[facet]  # (n, 6, nd)
-        return np.einsum("nk,nkd->nd", lam, np.take_along_axis(N6, nodes[:, :, None], axis=1))
+        point: the same quadratic interpolation of the six facet nodes as the gap, so that
+        residual and Jacobian are consistent."""
+        return np.einsum("nk,nkd->nd", quadratic_weights(eta), self.m_N6[facet])
 
     # ------------------------------------------------------------------ assembly
     def add_residual(self, b, scale: float):
@@ -344,7 +358,7 @@ class PairContact:
             fi, qi = act // nq, act % nq
             f = ev["pressure"][act] * self.w_ref[fi, qi]  # [N]
             n = ev["n"][act]
-            phi_m = self._master_weights(ev["facet"][act], ev["sub"][act], ev["lam"][act])
+            phi_m = self._master_weights(ev["facet"][act], ev["eta"][act])
             rs = -(f[:, None, None] * s.phi[fi, qi][:, :, None] * n[:, None, :])  # (na, nd, 3)
             rm = f[:, None, None] * phi_m[:, :, None] * n[:, None, :]
             rows = np.concatenate([s.glob[fi].ravel(), self.m_glob[ev["facet"][act]].ravel()])
@@ -367,7 +381,7 @@ class PairContact:
         nq = self.w_ref.shape[1]
         fi, qi = act // nq, act % nq
         mf = ev["facet"][act]
-        phi_m = self._master_weights(mf, ev["sub"][act], ev["lam"][act])
+        phi_m = self._master_weights(mf, ev["eta"][act])
         coef = scale * ev["stiffness"][act] * self.w_ref[fi, qi]
         for j in range(len(act)):
             n = ev["n"][act[j]]
@@ -417,6 +431,6 @@ class PairContact:
         rank's slave facets, shapes ``(nf, 3)``; the vertices are ``self.vertices.cells``
         and ``self.vertices.verts`` (cell-local vertex numbers)."""
         ev = self.last if self.last is not None else self.evaluate()
-        x, g, _, _, _ = self._project(self.vertices, ev["U"], ev["tri"], ev["normals"], ev["tree"])
+        x, g, _, _, _ = self._project(self.vertices, ev["U"], ev["tri"], ev["normals"], ev["tree"], ev["nodes"])
         p, _ = self.penalty(g)
         return g.reshape(-1, 3), p.reshape(-1, 3)
