@@ -157,3 +157,43 @@ def test_unknown_support_point_fails_before_stepping(tmp_path):
                          "--set=supports={ middle = { z = '0 nm' } }"])
     assert res.returncode == 2, res.stderr[-2000:]
     assert "supports" in res.stderr and "middle" in res.stderr
+
+
+PAIRS = ROOT / "cases" / "yolk_shell_centred_si_void_c.toml"
+
+
+@pytest.mark.parametrize(
+    "patch, key",
+    [
+        ({"pairs": {"yolk_core": {"penalty": 10.0}}}, "contact.pairs.yolk_core"),
+        ({"pairs": {"yolk_shell": {"penalty": 0.0}}}, "contact.pairs.yolk_shell.penalty"),
+        ({"pairs": {"yolk_shell": {"slave": "outer_surface"}}}, "contact.pairs.yolk_shell.slave"),
+        ({"pairs": {"yolk_shell": {"friction": 0.2}}}, "contact.pairs.yolk_shell.friction"),
+        ({"pairs": "yolk_shell"}, "contact.pairs"),
+        ({"spring": 0.5}, "contact.spring"),
+        ({"obstacles": [{"name": "yolk_shell", "surface": "outer_surface", "kind": "plane"}]}, "contact.obstacles"),
+    ],
+)
+def test_bad_pair_input_names_key(patch, key):
+    """[contact.pairs.<name>] must name a contact pair of the geometry; its keys are checked."""
+    raw = tomllib.loads(PAIRS.read_text())
+    raw["contact"] = {**raw.get("contact", {}), **patch}
+    with pytest.raises(CaseError) as err:
+        parse_case(raw)
+    assert err.value.key == key
+
+
+def test_pair_case_resolves():
+    """Every contact pair of the geometry becomes a deformable pair; weak springs default on."""
+    case = load_case(PAIRS)
+    (pair,) = case.contact.pairs
+    assert (pair.name, pair.slave, pair.master, pair.alpha) == ("yolk_shell", "yolk_surface", "shell_inner", 10.0)
+    assert case.contact.spring == 1e-6 and case.contact.max_penetration == pytest.approx(0.05e-9)
+    raw = tomllib.loads(PAIRS.read_text())
+    raw["contact"]["pairs"]["yolk_shell"]["slave"] = "shell_inner"
+    (swapped,) = parse_case(raw).contact.pairs
+    assert (swapped.slave, swapped.master) == ("shell_inner", "yolk_surface")
+    raw["geometry"]["void"] = "meshed"
+    raw["regions"]["void"] = {"material": "void_medium"}
+    del raw["contact"]["pairs"]
+    assert parse_case(raw).contact.pairs == ()  # a meshed void: no contact search
