@@ -1,5 +1,5 @@
 """Every case in cases/ validates, and either takes its first time steps or, if its
-geometry needs physics the solver does not have yet (contact, 2D variants), is refused by
+geometry needs physics the solver does not have yet (2D variants), is refused by
 ``anodemech run`` before any output and is meshed and checked by ``anodemech mesh``."""
 
 from __future__ import annotations

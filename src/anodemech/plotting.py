@@ -28,7 +28,7 @@ def read_history(path: Path) -> dict[str, np.ndarray]:
 
 
 def history_plots(history_csv: Path, outdir: Path) -> list[Path]:
-    """Write ``history_stress.png``, ``history_soc.png`` and, with rigid obstacles,
+    """Write ``history_stress.png``, ``history_soc.png`` and, with contact (obstacles or pairs),
     ``history_contact.png`` (contact area and pressure against SOC) from a run's history.
 
     Stresses are plotted in GPa against SOC (per stage, so lithiation and delithiation

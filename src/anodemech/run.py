@@ -47,7 +47,7 @@ def build_mesh(comm, case: Case, msh_file=None):
 
 def check_runnable(case: Case) -> None:
     """Raise ``CaseError`` (key ``geometry.builder``) if the solver cannot run the case's
-    geometry yet (contact pairs, 2D variants); ``anodemech mesh`` still meshes it."""
+    geometry yet (2D variants); ``anodemech mesh`` still meshes it."""
     reason = case.geometry.physics_unsupported()
     if reason is not None:
         raise CaseError("geometry.builder", f"{case.builder!r} ({case.geometry.variant}) cannot be run yet: {reason}")
@@ -58,7 +58,7 @@ def run_case(case: Case, out: str | Path, comm, progress: bool = True) -> RunRes
 
     Raises:
         CaseError: ``out`` is not a new or empty directory, or the geometry needs physics
-            the solver does not have yet (contact, 2D variants); raised before ``out`` is made.
+            the solver does not have yet (2D variants); raised before ``out`` is made.
         SolverFailure: the time step fell below ``time.dt_min`` (the directory keeps the
             last converged state and is marked failed).
     """
