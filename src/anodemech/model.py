@@ -545,3 +545,9 @@ class _ScaledTerm:
 
     def add_jacobian(self, A):
         self.pair.add_jacobian(A, self.j_scale)
+
+    def new_couplings(self) -> bool:
+        return self.pair.new_couplings()
+
+    def coupled_blocks(self):
+        return self.pair.coupled_blocks()

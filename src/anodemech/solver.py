@@ -94,7 +94,8 @@ class NonlinearSolver:
         splits: for "iterative", ``{name: (W.sub(i), collapsed_space)}`` in split order
             ("theta", "u"); the "u" split gets the rigid-body near-nullspace.
         petsc_options: overrides, keys without the prefix (e.g. ``{"ksp_rtol": 1e-10}``).
-        extra_terms: objects with ``add_residual(b)`` and ``add_jacobian(A)`` that add
+        extra_terms: objects with ``add_residual(b)``, ``add_jacobian(A)``, ``new_couplings()``
+            and ``coupled_blocks()`` (see :meth:`_update_pattern`) that add
             terms assembled outside UFL (pair contact) through PETSc with global indices;
             the Jacobian then accepts new non-zeros.
 
@@ -231,6 +232,8 @@ class NonlinearSolver:
         self._rebuild = False
         t0 = time.perf_counter()
         self.w.x.petsc_vec.copy(self._x)
+        if self.extra_terms:
+            self._update_pattern()
         try:
             self.snes.solve(None, self._x)
             reason = self.snes.getConvergedReason()
@@ -251,6 +254,51 @@ class NonlinearSolver:
             assembly_time=self._assembly_time,
             total_time=time.perf_counter() - t0,
         )
+
+    def _update_pattern(self):
+        """Give the Jacobian room for the couplings the extra terms may create in this step.
+
+        Inserting new non-zeros into an assembled PETSc AIJ matrix reallocates it, which
+        made a contact step take minutes (measured). When a term reports new couplings, a
+        new matrix is made whose exact pattern (``MatMPIAIJSetPreallocationCSR``) is the
+        union of the current pattern and all coupled blocks, and SNES is given it.
+        Collective."""
+        grew = any([term.new_couplings() for term in self.extra_terms])
+        if not self.comm.allreduce(grew, op=__import__("mpi4py").MPI.LOR):
+            return
+        A = self._A
+        A.zeroEntries()
+        fem_petsc.assemble_matrix(A, self._J, bcs=self.bcs)
+        A.assemble()
+        rs, re = A.getOwnershipRange()
+        N = A.getSize()[0]
+        ai, aj, _ = A.getValuesCSR()
+        keys = [np.repeat(np.arange(re - rs, dtype=np.int64), np.diff(ai)) * N + aj.astype(np.int64)]
+        for term in self.extra_terms:
+            a, b = term.coupled_blocks()
+            a = np.concatenate(self.comm.allgather(a))
+            b = np.concatenate(self.comm.allgather(b))
+            for rows, cols in ((a, b), (b, a), (a, a), (b, b)):
+                r = np.repeat(rows, cols.shape[1], axis=1).ravel()
+                c = np.tile(cols, (1, rows.shape[1])).ravel()
+                own = (r >= rs) & (r < re)
+                keys.append((r[own] - rs) * N + c[own])
+        keys = np.unique(np.concatenate(keys))
+        rows, cols = keys // N, keys % N
+        ia = np.zeros(re - rs + 1, dtype=PETSc.IntType)
+        np.add.at(ia, rows + 1, 1)
+        ia = np.cumsum(ia).astype(PETSc.IntType)
+        B = PETSc.Mat().create(comm=self.comm)
+        B.setSizes(A.getSizes())
+        B.setType(PETSc.Mat.Type.AIJ)
+        B.setPreallocationCSR((ia, cols.astype(PETSc.IntType)))
+        B.setLGMap(*A.getLGMap())
+        B.setOption(PETSc.Mat.Option.NEW_NONZERO_ALLOCATION_ERR, False)
+        B.setOption(PETSc.Mat.Option.NEW_NONZERO_LOCATION_ERR, False)
+        self.snes.setJacobian(self._jacobian, B)
+        A.destroy()
+        self._A = B
+        self._set_lag(-2)  # a new matrix: build the preconditioner afresh
 
     def _set_lag(self, lag: int):
         # petsc4py 3.22 has no SNES.setLagPreconditioner: go through the options database

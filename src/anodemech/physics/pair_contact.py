@@ -296,6 +296,7 @@ class PairContact:
         eta = np.einsum("ni,nik->nk", lam, _ETA6[_SUB[t_idx % 4]])
         xm = np.einsum("nk,nkd->nd", quadratic_weights(eta), nodes[t_idx // 4])
         g = ((x - xm) * nm).sum(axis=1)
+        self._candidates = cand // 4  # master facets near each point (for the matrix pattern)
         return x, g, nm, t_idx, eta
 
     def evaluate(self):
@@ -391,6 +392,31 @@ class PairContact:
             free = ~np.concatenate([self.slave_fixed[fi[j]].ravel(), self.m_fixed[mf[j]].ravel()])
             bvec, idx = bvec[free], idx[free].astype(PETSc.IntType)
             A.setValues(idx, idx, coef[j] * np.outer(bvec, bvec), addv=PETSc.InsertMode.ADD_VALUES)
+
+    # ------------------------------------------------------------------ matrix pattern
+    def new_couplings(self) -> bool:
+        """Record the (slave facet, master facet) pairs that may carry contact in the
+        current state: the master facets near every slave point closer than one master
+        element. Returns True if there are pairs not recorded before (this rank)."""
+        if not hasattr(self, "_known"):
+            self._known = np.zeros((0, 2), dtype=np.int64)
+        ev = self.evaluate()
+        nq = self.w_ref.shape[1]
+        close = np.flatnonzero(ev["g"] < float(self.m_h.max()))
+        if not len(close):
+            return False
+        cand = self._candidates[close][:, :4]
+        pairs = np.stack([np.repeat(close // nq, cand.shape[1]), cand.ravel()], axis=1)
+        merged = np.unique(np.concatenate([self._known, pairs]), axis=0)
+        grew = len(merged) > len(self._known)
+        self._known = merged
+        return grew
+
+    def coupled_blocks(self):
+        """Global dof blocks ``(a, b)``, shapes ``(m, 3 nd)``, whose entries couple (both
+        ways) through the recorded pairs: slave-cell and master-cell displacement dofs."""
+        known = getattr(self, "_known", np.zeros((0, 2), dtype=np.int64))
+        return self.slave.glob[known[:, 0]].reshape(len(known), -1), self.m_glob[known[:, 1]].reshape(len(known), -1)
 
     # ------------------------------------------------------------------ output
     def metrics(self, sym_planes: dict[int, float]) -> dict[str, float]:
