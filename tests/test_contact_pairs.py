@@ -123,21 +123,30 @@ def test_shell_hoop_stress_rises_after_contact(yolk_run):
 
 
 def test_penalty_parameter_independence(yolk_run):
-    """Halving or doubling the penalty changes contact area and force by less than 2 %
-    (the last step repeated from the same previous state)."""
+    """Halving or doubling the penalty changes the contact force by less than 2 % (one more
+    step, solved three times from the same previous state).
+
+    The contact *area* of this conforming contact is not asserted: the cavity wall and the
+    yolk are faceted spheres whose facets deviate from each other by ~h^2/(8R) = 0.06 nm,
+    more than the penalty's penetration (0.03 nm), so the share of integration points that
+    touch depends on the penalty (measured: area +22 % / -17 % for x0.5 / x2). The
+    parameter independence of the area of a non-conforming contact is asserted on the
+    elastic Hertz case below and in test_contact_hertz.py."""
     pb, res = yolk_run
-    last = res["history"][-1]
-    w_end = pb.w.x.array.copy()
-    for alpha in (5.0, 20.0):
+    w_prev = pb.w_n.x.array.copy()
+    out = {}
+    for alpha in (10.0, 5.0, 20.0):
         pb.set_penalty("yolk_shell", alpha)
-        pb.w.x.array[:] = pb.w_n.x.array
+        pb.w.x.array[:] = w_prev
+        pb.w_n.x.array[:] = w_prev
         stats = pb.step(res["dt"])
         assert stats.converged, stats.reason
-        m = pb.contact_metrics()
-        for key in ("contact_yolk_shell_area_m2", "contact_yolk_shell_force_N"):
-            assert m[key] == pytest.approx(last[key], rel=0.02), (alpha, key)
+        out[alpha] = pb.contact_metrics()
     pb.set_penalty("yolk_shell", 10.0)
-    pb.w.x.array[:] = w_end
+    key = "contact_yolk_shell_force_N"
+    assert out[10.0][key] > 0
+    for alpha in (5.0, 20.0):
+        assert out[alpha][key] == pytest.approx(out[10.0][key], rel=0.02), alpha
 
 
 @pytest.mark.mpi
