@@ -266,14 +266,22 @@ class NonlinearSolver:
         grew = any([term.new_couplings() for term in self.extra_terms])
         if not self.comm.allreduce(grew, op=__import__("mpi4py").MPI.LOR):
             return
+        # petsc4py destroys some parallel objects lazily; flush them here, where every rank
+        # is, so that no rank starts that collective clean-up alone (a 2-rank deadlock
+        # otherwise, measured)
+        PETSc.garbage_cleanup(self.comm)
         A = self._A
         A.zeroEntries()
         fem_petsc.assemble_matrix(A, self._J, bcs=self.bcs)
         A.assemble()
         rs, re = A.getOwnershipRange()
         N = A.getSize()[0]
-        ai, aj, _ = A.getValuesCSR()
-        keys = [np.repeat(np.arange(re - rs, dtype=np.int64), np.diff(ai)) * N + aj.astype(np.int64)]
+        rows_old, cols_old = [], []
+        for i in range(rs, re):  # MatGetRow: no temporary PETSc objects
+            cols, _ = A.getRow(i)
+            rows_old.append(np.full(len(cols), i - rs, dtype=np.int64))
+            cols_old.append(cols.astype(np.int64))
+        keys = [np.concatenate(rows_old) * N + np.concatenate(cols_old)]
         for term in self.extra_terms:
             a, b = term.coupled_blocks()
             a = np.concatenate(self.comm.allgather(a))
@@ -298,6 +306,7 @@ class NonlinearSolver:
         self.snes.setJacobian(self._jacobian, B)
         A.destroy()
         self._A = B
+        PETSc.garbage_cleanup(self.comm)
         self._set_lag(-2)  # a new matrix: build the preconditioner afresh
 
     def _set_lag(self, lag: int):

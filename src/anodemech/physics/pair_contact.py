@@ -416,7 +416,9 @@ class PairContact:
         """Global dof blocks ``(a, b)``, shapes ``(m, 3 nd)``, whose entries couple (both
         ways) through the recorded pairs: slave-cell and master-cell displacement dofs."""
         known = getattr(self, "_known", np.zeros((0, 2), dtype=np.int64))
-        return self.slave.glob[known[:, 0]].reshape(len(known), -1), self.m_glob[known[:, 1]].reshape(len(known), -1)
+        width = 3 * self.pb.scalar_element.dim
+        return (self.slave.glob[known[:, 0]].reshape(len(known), width),
+                self.m_glob[known[:, 1]].reshape(len(known), width))
 
     # ------------------------------------------------------------------ output
     def metrics(self, sym_planes: dict[int, float]) -> dict[str, float]:
