@@ -268,7 +268,10 @@ def test_gap_and_measures_without_meshing():
     assert ax["axis"] == pytest.approx(2 * RO) and ax["void"] == pytest.approx(math.pi * (RC**2 - R**2) / 2)
     for name, _, unit, desc in params_fields(YolkShellParams):
         assert desc, name
-    assert P.physics_unsupported() is not None  # contact pair: mesh-only for now
+    assert P.physics_unsupported() is None  # 3D with a contact pair: runs (pair contact)
+    assert dataclasses.replace(P, variant="axisymmetric").physics_unsupported() is not None  # 2D: mesh only
+    assert [c.name for c in P.searched_pairs()] == ["yolk_shell"]
+    assert dataclasses.replace(P, void="meshed").searched_pairs() == ()  # the void medium carries it
 
 
 @pytest.mark.parametrize(
