@@ -10,10 +10,11 @@ closed-form expression inside the forms, so "contact" time here is assembly only
 """
 
 import sys
-import time
 
 import ufl
 from mpi4py import MPI
+
+from _timing import best_time
 
 import dolfinx.fem as fem
 import dolfinx.fem.petsc as fem_petsc
@@ -27,13 +28,7 @@ comm = MPI.COMM_WORLD
 
 
 def best(f, n=3):
-    ts = []
-    for _ in range(n):
-        comm.barrier()
-        t0 = time.perf_counter()
-        f()
-        ts.append(comm.allreduce(time.perf_counter() - t0, op=MPI.MAX))
-    return min(ts)
+    return best_time(comm, f, n)
 
 
 rows = []

@@ -14,11 +14,11 @@ assembly (UFL forms plus contact), and the time of one Newton iteration of the n
 
 import dataclasses
 import sys
-import time
 
 from mpi4py import MPI
 
-import dolfinx.fem.petsc as fem_petsc
+from _timing import best_time
+
 
 from anodemech.geometry.yolk_shell import YolkShellParams, build_yolk_shell
 from anodemech.materials import DATABASE
@@ -31,13 +31,7 @@ SHELL = dataclasses.replace(DATABASE["carbon"], c_max=0.0, Omega=0.0)
 
 
 def best(f, n=3):
-    ts = []
-    for _ in range(n):
-        comm.barrier()
-        t0 = time.perf_counter()
-        f()
-        ts.append(comm.allreduce(time.perf_counter() - t0, op=MPI.MAX))
-    return min(ts)
+    return best_time(comm, f, n)
 
 
 rows = []
