@@ -31,7 +31,7 @@ def check_mesh(md, params, rtol: float = 0.01) -> dict[str, float]:
         assert count(md, name) > 0, f"group {name!r} is empty"
     assert set(params.regions()) == set(md.cell_names), (params.regions(), md.cell_names)
     errors = {}
-    for name, expected in params.expected_measures().items():
+    for name, expected in params.measures().items():
         assert name in md.cell_names or name in md.facet_names, f"expected group {name!r} missing"
         got = measure(md, name)
         errors[name] = got / expected - 1.0

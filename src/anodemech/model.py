@@ -67,7 +67,8 @@ class ChemoMechanicalProblem:
         petsc_options: overrides under this problem's prefix.
         obstacles: rigid :class:`~anodemech.physics.contact.Obstacle` s (penalty contact).
         fixed_points: ``{name: {axis: displacement [m]}}``: prescribed displacement
-            components at a named mesh point (``md.points``), e.g. a particle centre pushed
+            components at a named mesh point (``md.points``; in a plane-strain slab the
+            line through it along z), e.g. a particle centre pushed
             towards an obstacle, or on a whole named surface (``md.facet_names``), e.g. a
             block top pressed down; change them with :meth:`set_point_displacement`.
         pairs: deformable contact pairs (:class:`~anodemech.physics.pair_contact.ContactPairSpec`)
@@ -281,15 +282,26 @@ class ChemoMechanicalProblem:
         elif "origin" in md.points:
             # 3-2-1 supports: statically determinate, so they remove rigid-body modes
             # without stressing a self-equilibrated body.
+            # (a plane-strain slab has no y_axis point: symmetry_z holds z)
             fixed = {"origin": (0, 1, 2), "x_axis": (1, 2), "y_axis": (2,)}
             for pname, comps in fixed.items():
-                x0 = md.points[pname]
+                if pname not in md.points:
+                    continue
                 for axis in comps:
                     sub = W.sub(0).sub(axis)
                     Vs, _ = sub.collapse()
-                    dofs = fem.locate_dofs_geometrical((sub, Vs), lambda x, x0=x0: np.linalg.norm(x.T - x0, axis=1) < 1e-6 * self.L_ref)
+                    dofs = fem.locate_dofs_geometrical((sub, Vs), self._at_point(md.points[pname]))
                     bcs.append(fem.dirichletbc(fem.Function(Vs), dofs, sub))
         return bcs
+
+    def _at_point(self, x0):
+        """Marker of the dof coordinates at the named point ``x0`` [m], shape ``(3,)``; in a
+        plane-strain slab (``md.slab > 0``) the line through ``x0`` along z."""
+        x0 = np.asarray(x0, dtype=float)
+        tol = 1e-6 * self.L_ref
+        if self.md.slab > 0:
+            return lambda x: np.linalg.norm(x[:2].T - x0[:2], axis=1) < tol
+        return lambda x: np.linalg.norm(x.T - x0, axis=1) < tol
 
     def _min_facet_size(self, surface: str) -> float:
         """Smallest edge length [m] of the facets of ``surface`` (over all ranks)."""
@@ -322,7 +334,7 @@ class ChemoMechanicalProblem:
                 if x0 is None:
                     dofs = fem.locate_dofs_topological((sub, Vs), fdim, self.md.facets(name))
                 else:
-                    dofs = fem.locate_dofs_geometrical((sub, Vs), lambda x, x0=x0: np.linalg.norm(x.T - x0, axis=1) < 1e-6 * self.L_ref)
+                    dofs = fem.locate_dofs_geometrical((sub, Vs), self._at_point(x0))
                 g = fem.Function(Vs)
                 g.x.array[:] = value / self.L_ref
                 self._point_values[(name, axis)] = g
@@ -360,13 +372,13 @@ class ChemoMechanicalProblem:
         """Per obstacle ``<name>`` (SI): ``contact_<name>_area_m2`` (current configuration),
         ``..._area_ref_m2``, ``..._force_N``, ``..._pressure_mean_Pa`` (force / current
         area), ``..._pressure_max_Pa`` (largest average over the contact facets of one cell,
-        per current area), ``..._radius_m`` (equivalent
-        radius sqrt(A / (f pi)), f the share of the patch in the model: 1/2 per symmetry
-        plane the patch reaches),
-        ``..._penetration_max_m``, ``..._gap_min_m``. Collective."""
+        per current area), ``..._radius_m`` (equivalent radius of a point contact) and, for
+        wires (``md.axis``), ``..._half_width_m`` of a line contact
+        (:func:`anodemech.physics.contact.patch_size`),
+        ``..._penetration_max_m``, ``..._gap_min_m``. Pairs get the same columns. Collective."""
         out = {}
         for name, pair in self.pairs.items():
-            out.update({f"contact_{name}_{k}": v for k, v in pair.metrics(self._symmetry_planes()).items()})
+            out.update({f"contact_{name}_{k}": v for k, v in pair.metrics(self._symmetry_planes(), self.md.axis).items()})
         if not self.obstacles:
             return out
         if not hasattr(self, "_contact_forms"):
@@ -375,7 +387,9 @@ class ChemoMechanicalProblem:
             forms, cellwise, (gap_fn, gap_expr), dofs = self._contact_forms[ob.name]
             area, area_ref, force = (self.integrate_form(f) for f in forms)
             gap_fn.interpolate(gap_expr)
-            fraction = self._patch_fraction(gap_fn, dofs)
+            X = gap_fn.function_space.tabulate_dof_coordinates()
+            size = ct.patch_size(area, X[dofs[gap_fn.x.array[dofs] < 0]], 1e-6 * self.L_ref, self._symmetry_planes(),
+                                 self.md.axis, self.comm)
             gmin = self.comm.allreduce(float(gap_fn.x.array[dofs].min()) if len(dofs) else np.inf, op=MPI.MIN)
             cell_force, cell_area = (fem.assemble_vector(f).array for f in cellwise)
             n_own = self.mesh.topology.index_map(self.mesh.topology.dim).size_local
@@ -388,7 +402,7 @@ class ChemoMechanicalProblem:
             out[f"{k}_force_N"] = force
             out[f"{k}_pressure_mean_Pa"] = force / area if area > 0 else 0.0
             out[f"{k}_pressure_max_Pa"] = pmax
-            out[f"{k}_radius_m"] = float(np.sqrt(area / (fraction * np.pi)))
+            out.update({f"{k}_{key}": v for key, v in size.items()})
             out[f"{k}_penetration_max_m"] = max(0.0, -gmin)
             out[f"{k}_gap_min_m"] = gmin
         return out
@@ -423,31 +437,20 @@ class ChemoMechanicalProblem:
             out[ob.name] = (forms, cellwise, (gap_fn, fem.Expression(g, pts, comm=self.comm)), dofs)
         return out
 
-    def _patch_fraction(self, gap_fn, dofs) -> float:
-        """Share of the whole contact patch the model holds: 1/2 for each symmetry plane the
-        patch reaches (a penetrating vertex on the plane), e.g. 1/4 for a patch on the axis
-        of a quarter model; the octant's equator plane does not reach it."""
-        X = gap_fn.function_space.tabulate_dof_coordinates()
-        active = dofs[gap_fn.x.array[dofs] < 0]
-        cut = 0
-        for axis, coord in self._symmetry_planes().items():
-            d = float(np.abs(X[active, axis] - coord).min()) if len(active) else np.inf
-            cut += self.comm.allreduce(d, op=MPI.MIN) < 1e-6 * self.L_ref
-        return 0.5**cut
-
-    def _symmetry_planes(self) -> dict[int, float]:
-        """``{axis: coordinate [m]}`` of the symmetry planes of the mesh (collective, cached)."""
+    def _symmetry_planes(self) -> list[tuple[int, float]]:
+        """``[(axis index, coordinate [m])]`` of the symmetry planes of the mesh; a group may
+        hold two parallel planes (the faces of a plane-strain slab). Collective, cached."""
         if not hasattr(self, "_sym_planes"):
             from anodemech.geometry.measure import facet_nodes
 
-            self._sym_planes = {}
+            self._sym_planes = []
             x = self.mesh.geometry.x
+            tol = 1e-6 * self.L_ref
             for axis, name in enumerate(("symmetry_x", "symmetry_y", "symmetry_z")):
                 if name in self.md.facet_names:
                     nodes = facet_nodes(self.md, self.md.facets(name), owned=True).ravel()
-                    total = self.comm.allreduce(float(x[nodes, axis].sum()), op=MPI.SUM)
-                    count = self.comm.allreduce(len(nodes), op=MPI.SUM)
-                    self._sym_planes[axis] = total / max(count, 1)
+                    coords = np.concatenate(self.comm.allgather(np.unique(np.round(x[nodes, axis] / tol))))
+                    self._sym_planes += [(axis, float(c) * tol) for c in np.unique(coords)]
         return self._sym_planes
 
     def integrate_form(self, compiled) -> float:

@@ -17,6 +17,12 @@ Names that the physics and the post-processing understand (facet groups):
 
 2D variants: ``"axisymmetric"`` meshes the (r, z) half-plane as (x, y) with the symmetry
 axis at x = 0 (facet group ``axis``); ``"plane_strain"`` meshes a cross-section in (x, y).
+
+``"slab"`` (every builder with a ``"plane_strain"`` variant): the plane-strain section
+extruded along z into one layer of thickness ``slab_thickness()`` (the smallest mesh
+size), with ``symmetry_z`` on both faces. Zero normal displacement on both faces is
+plane strain (eps_zz = 0), so the 3D solver runs the 2D problem; a named point of the
+section stands for the line through it along z.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ MAX_CELLS = 3_000_000
 CELLS_PER_H3 = 5.5  # Gmsh tetrahedra per h^3 of volume (measured 4.8-5.9 on the core-shell meshes)
 CELLS_PER_H2 = 2.3  # Gmsh triangles per h^2 of area (frontal-Delaunay, equilateral ~ 2.31)
 TWO_D_VARIANTS = ("axisymmetric", "plane_strain")
+SLAB = "slab"  # the plane-strain section as a one-layer 3D slab (module docstring)
 SLACK = 1e-9  # relative tolerance of range checks: unit conversion rounds in the last digits
 
 
@@ -76,6 +83,8 @@ class MeshData:
             stores Li; the first entry whose region stores Li applies.
         contact_pairs: the :class:`ContactPair` s of the geometry.
         quality: ``{"min_gamma": ..., "min_sicn": ...}`` of the Gmsh mesh (1 = ideal).
+        slab: thickness [m] of a plane-strain slab (variant ``"slab"``), else 0. Named
+            points of a slab lie on its face z = 0 and stand for lines along z.
     """
 
     mesh: object
@@ -90,6 +99,7 @@ class MeshData:
     li_entry: tuple[tuple[str, str], ...] = (("outer_surface", "core"),)
     contact_pairs: tuple[ContactPair, ...] = ()
     quality: dict[str, float] = field(default_factory=dict)
+    slab: float = 0.0
 
     def cells(self, name: str) -> np.ndarray:
         """Local cell indices (int32, shape ``(n,)``) of region ``name``; KeyError if unknown."""
@@ -152,6 +162,36 @@ class GeometryParams:
         """Geometric dimension of the variant's mesh (2 or 3)."""
         return 2 if self.variant in TWO_D_VARIANTS else 3
 
+    @property
+    def is_slab(self) -> bool:
+        """The variant is the plane-strain slab (module docstring)."""
+        return self.variant == SLAB
+
+    def section(self):
+        """The parameters the Gmsh model is drawn from: the ``"plane_strain"`` section for a
+        slab, else ``self``."""
+        return dataclasses.replace(self, variant="plane_strain") if self.is_slab else self
+
+    def slab_thickness(self) -> float:
+        """Thickness [m] of the slab variant: the smallest mesh size (``h_contact`` or
+        ``h_fine``), so the split prisms near the finest triangles are well shaped."""
+        return float(min(getattr(self, k) for k in ("h_contact", "h_fine") if hasattr(self, k)))
+
+    def measures(self) -> dict[str, float]:
+        """``expected_measures()`` of the mesh actually built [SI]: for a slab, the section's
+        areas and lengths times the thickness, plus ``symmetry_z`` (both faces)."""
+        if not self.is_slab:
+            return self.expected_measures()
+        m, t = self.section().expected_measures(), self.slab_thickness()
+        out = {k: v * t for k, v in m.items()}
+        out["symmetry_z"] = 2 * sum(m[r] for r in self.regions() if r in m)
+        return out
+
+    def cells_estimate(self) -> float:
+        """``estimate_cells()`` of the mesh actually built (a slab: three tetrahedra per
+        triangle of its section)."""
+        return 3 * self.section().estimate_cells() if self.is_slab else self.estimate_cells()
+
     @classmethod
     def range_examples(cls) -> list:
         """Parameter sets at the ends of the documented range (used by the tests)."""
@@ -181,6 +221,13 @@ class GeometryParams:
         """Check ``variant`` against ``VARIANTS``."""
         if self.variant not in self.VARIANTS:
             self.fail(prefix, "variant", f"unknown variant {self.variant!r}", ", ".join(map(repr, self.VARIANTS)))
+        if self.is_slab:  # the section must be a valid plane-strain model
+            self.section().validate(prefix)
+            touching = [c.name for c in self.contact_pairs() if not c.gap > 0]
+            if touching:  # Gmsh's extrusion merges coincident nodes: the bodies would be welded
+                self.fail(prefix, "variant", f"the slab variant needs a gap > 0 between the bodies of "
+                          f"contact pair(s) {', '.join(touching)} (touching bodies would share mesh nodes)",
+                          "variant = 'slab' with a positive initial gap (e.g. 0.01 nm)")
 
     def check_sizes(self, prefix: str, fine: str, coarse: str, max_fine: float, max_coarse: float,
                     what_fine: str = "", what_coarse: str = "") -> None:
@@ -198,9 +245,9 @@ class GeometryParams:
         if hc > max_coarse:
             self.fail(prefix, coarse, f"{hc:.3g} m is too coarse{' ' + what_coarse if what_coarse else ''}",
                       f"0 < {coarse} <= {max_coarse:.3g} m")
-        n = self.estimate_cells()
+        n = self.cells_estimate()
         if n > MAX_CELLS:  # name the size whose doubling helps most
-            coarser = {k: dataclasses.replace(self, **{k: 2 * getattr(self, k)}).estimate_cells() for k in (fine, coarse)}
+            coarser = {k: dataclasses.replace(self, **{k: 2 * getattr(self, k)}).cells_estimate() for k in (fine, coarse)}
             key = min(coarser, key=coarser.get)
             self.fail(prefix, key, f"the mesh would have ~{n:.2g} cells; increase {prefix}.{fine} and/or {prefix}.{coarse}",
                       f"at most ~{MAX_CELLS:.0e} cells")

@@ -662,8 +662,10 @@ class CylinderOnPlaneParams(GeometryParams):
     axis and the contact line), "full" (the wire gets 3-2-1 supports "origin" on its axis at
     mid-length, "x_axis" at (length/4, 0), "y_axis" at R/2 along y; the plate is clamped),
     "plane_strain" (2D cross-section in (x, y) = (y, z) of 3D: a disc on a rectangle; the
-    contact line becomes the point (0, 0) / (0, gap)). No axisymmetric variant: the wire is
-    not a body of revolution about the contact normal.
+    contact line becomes the point (0, 0) / (0, gap)), "slab" (that section extruded along
+    z into a one-layer plane-strain slab, :mod:`anodemech.geometry.base`; the contact line
+    runs along z). No axisymmetric variant: the wire is not a body of revolution about the
+    contact normal.
 
     Attributes:
         radius: wire radius R [m], 1 nm ... 100 um.
@@ -676,7 +678,14 @@ class CylinderOnPlaneParams(GeometryParams):
             <= h_coarse, <= R/3 and <= t/2.
         h_coarse: element size inside both bodies [m], <= R/2.
         h_contact: element size along the contact line [m], R/1000 ... R/20, <= h_fine.
-        variant: "quarter" (symmetry_x, symmetry_y), "full" or "plane_strain".
+        variant: "quarter" (symmetry_x, symmetry_y), "full", "plane_strain" or "slab".
+        plate: "elastic" (a meshed plate, contact pair wire_plate) or "rigid" (no plate body:
+            the collector is the rigid plane y = 0 of the section, an obstacle for the
+            solver; "plane_strain" and "slab" only). A rigid plate puts two named points in
+            the wire: ``centre`` on its axis (a loading line in the slab) and ``above`` at
+            R/2 above it (fixing its x displacement stops the rotation about the axis).
+        contact_zone: half-width of the band around the contact line (2D: point) meshed at
+            h_contact [m], 0 (the line only) ... R/2; size it to the expected half-width.
     """
 
     radius: float = 50e-9
@@ -688,20 +697,26 @@ class CylinderOnPlaneParams(GeometryParams):
     h_coarse: float = 12.5e-9
     h_contact: float = 1e-9
     variant: str = "quarter"
+    plate: str = "elastic"
+    contact_zone: float = 0.0
 
-    VARIANTS = ("quarter", "full", "plane_strain")
+    VARIANTS = ("quarter", "full", "plane_strain", "slab")
 
     def regions(self) -> tuple[str, ...]:
-        return ("wire", "plate")
+        return ("wire", "plate") if self.plate == "elastic" else ("wire",)
 
     def length_scale(self) -> float:
         return self.radius
 
     def contact_pairs(self) -> tuple[ContactPair, ...]:
+        if self.plate == "rigid":
+            return ()
         return (ContactPair("wire_plate", "wire_surface", "plate_top", float(self.gap)),)
 
     def expected_measures(self) -> dict[str, float]:
         R, ln, t, w = self.radius, self.length, self.plate_thickness, self.plate_half_width
+        if self.plate == "rigid" and self.variant == "plane_strain":
+            return {"wire": math.pi * R**2, "wire_surface": 2 * math.pi * R}
         if self.variant == "plane_strain":
             return {"wire": math.pi * R**2, "plate": 2 * w * t, "wire_surface": 2 * math.pi * R,
                     "plate_top": 2 * w, "clamped": 2 * w, "plate_side": 2 * t}
@@ -718,11 +733,14 @@ class CylinderOnPlaneParams(GeometryParams):
         m = self.expected_measures()
         wire_area = m["wire_surface"] + m.get("end_surface", 0.0)
         n = self.cell_estimate(m["wire"], wire_area, self.h_fine, self.h_coarse)
-        n += self.cell_estimate(m["plate"], m["plate_top"], self.h_fine, self.h_coarse)
-        if self.gdim == 2:
-            return n + 2 * _point_cells(2, self.h_contact, self.h_fine, 0.5)
+        if "plate" in m:
+            n += self.cell_estimate(m["plate"], m["plate_top"], self.h_fine, self.h_coarse)
+        zone = self.contact_zone
+        if self.gdim == 2:  # a half-disc of radius ~zone at h_contact on each body
+            return n + 2 * _point_cells(2, self.h_contact, self.h_fine, 0.5) + 2 * CELLS_PER_H2 * math.pi * zone**2 / 2 / self.h_contact**2
         frac, ln = (0.25, self.length / 2) if self.variant == "quarter" else (0.5, self.length)
-        return n + 2 * _line_cells(ln, self.h_contact, self.h_fine, frac)
+        zone_cells = 2 * CELLS_PER_H3 * frac * math.pi * zone**2 * ln / self.h_contact**3
+        return n + 2 * _line_cells(ln, self.h_contact, self.h_fine, frac) + zone_cells
 
     def validate(self, prefix: str = "geometry") -> None:
         """Check the parameters before meshing.
@@ -731,10 +749,17 @@ class CylinderOnPlaneParams(GeometryParams):
             CaseError: key ``f"{prefix}.<field>"`` and the accepted range, e.g. a negative
                 gap (``gap``), a plate narrower than the swollen wire (``plate_half_width``),
                 a segment shorter than its radius (``length``), an element size that does
-                not fit the plate (``h_fine``) or a contact size too coarse (``h_contact``).
+                not fit the plate (``h_fine``), a contact size too coarse (``h_contact``) or a
+                rigid plate outside the plane-strain variants (``plate``).
         """
         self.check_variant(prefix)
+        if self.plate not in ("elastic", "rigid"):
+            self.fail(prefix, "plate", f"unknown plate {self.plate!r}", "'elastic', 'rigid'")
+        if self.plate == "rigid" and self.variant not in ("plane_strain", "slab"):
+            self.fail(prefix, "plate", f"a rigid plate is not available for variant {self.variant!r}",
+                      "plate = 'rigid' with variant 'plane_strain' or 'slab'")
         r = self.check_length(prefix, "radius", 1e-9, 1e-4)
+        self.check_length(prefix, "contact_zone", 0.0, r / 2, hi_expr="radius/2")
         _check_range(self, prefix, "length", r, 50 * r, "radius", "50*radius")
         t = _check_range(self, prefix, "plate_thickness", r / 10, 10 * r, "radius/10", "10*radius")
         _check_range(self, prefix, "plate_half_width", SWELL_STRETCH * r, 10 * r, f"{SWELL_STRETCH}*radius",
@@ -763,15 +788,18 @@ def _cylinder_on_plane_model(gmsh, p: CylinderOnPlaneParams, L: float) -> ModelI
     zc = 1.0 + g
     two_d = p.variant == "plane_strain"
     dim = 2 if two_d else 3
+    rigid = p.plate == "rigid"
     if two_d:
         # an OpenCASCADE disk has one boundary vertex, at angle 0: turn it to the bottom
         disk = occ.addDisk(0, zc, 0, 1, 1)
         occ.rotate([(2, disk)], 0, zc, 0, 0, 0, 1, -math.pi / 2)
         wire = [(2, disk)]
-        corners = [(w, -t), (w, 0), (0, 0), (-w, 0), (-w, -t)]  # (0, 0) is a vertex of the top
-        pts = [occ.addPoint(x, y, 0) for x, y in corners]
-        lines = [occ.addLine(pts[i], pts[(i + 1) % len(pts)]) for i in range(len(pts))]
-        plate = [(2, occ.addPlaneSurface([occ.addCurveLoop(lines)]))]
+        plate = []
+        if not rigid:
+            corners = [(w, -t), (w, 0), (0, 0), (-w, 0), (-w, -t)]  # (0, 0) is a vertex of the top
+            pts = [occ.addPoint(x, y, 0) for x, y in corners]
+            lines = [occ.addLine(pts[i], pts[(i + 1) % len(pts)]) for i in range(len(pts))]
+            plate = [(2, occ.addPlaneSurface([occ.addCurveLoop(lines)]))]
     else:
         # an OpenCASCADE cylinder along z has its seam at angle 0 (+x); turning the axis
         # onto x about y puts the seam at the bottom, where it becomes the contact line
@@ -788,27 +816,39 @@ def _cylinder_on_plane_model(gmsh, p: CylinderOnPlaneParams, L: float) -> ModelI
             plate, _ = occ.fragment(halves[:1], halves[1:])
     occ.synchronize()
     pw, pb = [e for _, e in wire], [e for _, e in plate]
-    _disjoint(gmsh, dim, pw, pb)
+    if pb:
+        _disjoint(gmsh, dim, pw, pb)
 
-    groups: dict = {(dim, "wire"): pw, (dim, "plate"): pb}
+    groups: dict = {(dim, "wire"): pw}
+    if pb:
+        groups[(dim, "plate")] = pb
     order = ("wire_surface", "end_surface", "plate_top", "clamped", "plate_side", "plate_end", "symmetry_x",
              "symmetry_y")
     named = _classify(gmsh, dim, pw, _round_namer("wire_surface", two_d))
-    for k, v in _classify(gmsh, dim, pb, _plate_namer(t, two_d, end_x=None if two_d else ln / 2)).items():
-        named.setdefault(k, []).extend(v)
+    if pb:
+        for k, v in _classify(gmsh, dim, pb, _plate_namer(t, two_d, end_x=None if two_d else ln / 2)).items():
+            named.setdefault(k, []).extend(v)
     _merge(groups, dim - 1, named, order)
     add_groups(gmsh, groups)
 
     points = {}
     extra = []
     if two_d:
-        contact_pts = [_vertex_at(gmsh, 2, pw, (0.0, g, 0.0)), _vertex_at(gmsh, 2, pb, (0.0, 0.0, 0.0))]
-        fine = named["wire_surface"] + named["plate_top"]
-        refine(gmsh, p.h_fine / L, p.h_coarse / L, curves=fine, points=contact_pts, h_point=p.h_contact / L)
+        contact_pts = [_vertex_at(gmsh, 2, pw, (0.0, g, 0.0))]
+        if pb:
+            contact_pts.append(_vertex_at(gmsh, 2, pb, (0.0, 0.0, 0.0)))
+        else:  # loading and anti-rotation points of the wire (a rigid collector)
+            points = {"centre": (0.0, zc, 0.0), "above": (0.0, zc + 0.5, 0.0)}
+            tags = [occ.addPoint(*xyz) for xyz in points.values()]
+            occ.synchronize()
+            gmsh.model.mesh.embed(0, tags, 2, pw[0])
+        fine = named["wire_surface"] + named.get("plate_top", [])
+        refine(gmsh, p.h_fine / L, p.h_coarse / L, curves=fine, points=contact_pts, h_point=p.h_contact / L,
+               point_reach=p.contact_zone / L)
     else:
         x0 = 0.0 if p.variant == "quarter" else -ln / 2
         lines = (_curve_on(gmsh, pw, (x0, 0, g), (ln / 2, 0, g)) + _curve_on(gmsh, pb, (x0, 0, 0), (ln / 2, 0, 0)))
-        extra.append(distance_threshold(gmsh, "CurvesList", lines, p.h_contact / L, p.h_coarse / L))
+        extra.append(distance_threshold(gmsh, "CurvesList", lines, p.h_contact / L, p.h_coarse / L, p.contact_zone / L))
         if p.variant == "full":
             points = {"origin": (0.0, 0.0, zc), "x_axis": (ln / 4, 0.0, zc), "y_axis": (0.0, 0.5, zc)}
             _embed_supports(gmsh, pw[0], points)
@@ -832,7 +872,9 @@ def build_cylinder_on_plane(comm, params: CylinderOnPlaneParams, rank: int = 0, 
         edge of both bodies (2D: the points (0, 0), (0, gap)). ``centre`` = a point of the
         wire axis, ``axis`` = (1, 0, 0) (2D: (0, 0, 1), out of plane); ``contact_pairs`` =
         wire_plate (wire_surface / plate_top); for ``"full"``, ``points`` holds the wire's
-        3-2-1 supports.
+        3-2-1 supports. ``"slab"``: the plane-strain section as a one-layer 3D slab along z
+        (``symmetry_z`` on both faces). A rigid plate (``plate = "rigid"``) leaves the wire
+        alone with points ``centre`` and ``above``.
 
     ``msh_file`` optionally names a Gmsh ``.msh`` file to write as well (metres).
 

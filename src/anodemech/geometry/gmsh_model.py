@@ -141,9 +141,86 @@ def mesh_quality(gmsh, dim: int) -> dict[str, float]:
     return q
 
 
-def _mesh(gmsh, dim: int) -> dict[str, float]:
+def extrude_slab(gmsh, thickness: float) -> list[int]:
+    """Turn a 2D model (cross-section in (x, y), physical groups of dimensions 2 and 1) into
+    a plane-strain slab: every surface is extruded along z by ``thickness`` (model units)
+    as one structured layer of prisms split into tetrahedra. Regions become the volumes,
+    curve groups the lateral faces, and the two faces z = 0 and z = thickness form the new
+    group ``symmetry_z`` (zero normal displacement on both: plane strain, eps_zz = 0).
+
+    Returns:
+        the source (z = 0) surface tags, whose 2D mesh sets the slab's quality.
+    """
+    model, occ = gmsh.model, gmsh.model.occ
+    groups = {(d, model.getPhysicalName(d, t)): [int(e) for e in model.getEntitiesForPhysicalGroup(d, t)]
+              for d, t in model.getPhysicalGroups() if d in (1, 2)}
+    model.removePhysicalGroups()
+    sources = [t for _, t in model.getEntities(2)]
+    # one extrusion per body (surfaces joined by shared curves): extruding touching bodies
+    # together lets OpenCASCADE merge their coincident vertices (two contact bodies would
+    # then share mesh nodes)
+    body = {s: s for s in sources}
+
+    def root(s):
+        while body[s] != s:
+            s = body[s]
+        return s
+
+    curves = {s: {abs(c) for _, c in model.getBoundary([(2, s)], combined=False, oriented=False)} for s in sources}
+    for i, a in enumerate(sources):
+        for b in sources[i + 1:]:
+            if curves[a] & curves[b]:
+                body[root(a)] = root(b)
+    for r in sorted({root(s) for s in sources}):
+        occ.extrude([(2, s) for s in sources if root(s) == r], 0, 0, thickness, numElements=[1], recombine=False)
+    occ.synchronize()
+    # OpenCASCADE may merge collinear edges of a face it extrudes; their common vertex is
+    # then left over as a free point, whose lone mesh node DOLFINx cannot distribute
+    orphans = [(0, t) for _, t in model.getEntities(0) if len(model.getAdjacencies(0, t)[0]) == 0]
+    if orphans:
+        occ.remove(orphans)
+        occ.synchronize()
+    volume_of = {}  # source surface -> volume
+    for _, v in model.getEntities(3):
+        for _, f in model.getBoundary([(3, v)], combined=False, oriented=False):
+            if abs(f) in sources:
+                volume_of[abs(f)] = v
+    lateral_of, tops = {}, []  # source curve -> lateral surfaces; the faces z = thickness
+    for _, f in model.getEntities(2):
+        if f in sources:
+            continue
+        box = bbox(gmsh, 2, f)
+        if abs(box[0, 2] - thickness) < 1e-6 * max(thickness, 1.0) and abs(box[1, 2] - thickness) < 1e-6 * max(thickness, 1.0):
+            tops.append(f)
+            continue
+        for _, c in model.getBoundary([(2, f)], combined=False, oriented=False):
+            lateral_of.setdefault(abs(c), []).append(f)
+    new: dict = {}
+    for (d, name), ents in groups.items():
+        new[(d + 1, name)] = [volume_of[e] for e in ents] if d == 2 else [f for e in ents for f in lateral_of.get(e, [])]
+    if (2, "symmetry_z") in new:
+        raise RuntimeError("a plane-strain slab needs the name symmetry_z for its faces")
+    new[(2, "symmetry_z")] = sources + tops
+    add_groups(gmsh, new)
+    return sources
+
+
+def _mesh(gmsh, dim: int, slab_sources=None) -> dict[str, float]:
     """Generate and optimise; in 3D retry with HXT if Delaunay leaves slivers (measured on
-    a thin-walled full hollow sphere: min gamma 0.003 with Delaunay, 0.12 with HXT)."""
+    a thin-walled full hollow sphere: min gamma 0.003 with Delaunay, 0.12 with HXT).
+
+    A plane-strain slab (``slab_sources``: its z = 0 surfaces) is meshed by extrusion, not
+    optimised (that would break the layer), and rated by the quality of its 2D section:
+    the split prisms are flat where the section is coarse, which costs conditioning, not
+    accuracy (a z-independent field is interpolated as on the triangles)."""
+    if slab_sources is not None:
+        gmsh.option.setNumber("Mesh.Algorithm", 6)
+        gmsh.model.mesh.generate(3)
+        q = {}
+        for kind, key in (("gamma", "min_gamma"), ("minSICN", "min_sicn")):
+            q[key] = min(float(np.min(gmsh.model.mesh.getElementQualities(e, kind)))
+                         for s in slab_sources for e in gmsh.model.mesh.getElements(2, s)[1] if len(e))
+        return q
     algorithms = (1, 10) if dim == 3 else (6,)
     for alg in algorithms:
         gmsh.option.setNumber(f"Mesh.Algorithm{'3D' if dim == 3 else ''}", alg)
@@ -199,8 +276,9 @@ def build_with_gmsh(comm, params, model, name: str, rank: int = 0, msh_file=None
                                  ("Mesh.ElementOrder", 1), ("Geometry.OCCParallel", 0)):
                     gmsh.option.setNumber(opt, val)
                 gmsh.model.add(name)
-                info = model(gmsh, params, L)
-                quality = _mesh(gmsh, gdim)
+                info = model(gmsh, params.section(), L)
+                slab = extrude_slab(gmsh, params.slab_thickness() / L) if params.is_slab else None
+                quality = _mesh(gmsh, gdim, slab)
                 if min(quality.values()) < MIN_QUALITY:
                     raise RuntimeError(f"mesh quality too low after optimisation ({quality}); refine the mesh sizes")
                 names = {d: {gmsh.model.getPhysicalName(d, t): t for _, t in gmsh.model.getPhysicalGroups(d)}
@@ -227,7 +305,8 @@ def build_with_gmsh(comm, params, model, name: str, rank: int = 0, msh_file=None
     return MeshData(mesh, cell_tags, facet_tags, cell_names, facet_names,
                     points={k: vec(v) for k, v in info.points.items()}, centre=vec(info.centre),
                     variant=params.variant, axis=axis, li_entry=tuple(info.li_entry),
-                    contact_pairs=tuple(params.contact_pairs()), quality=quality)
+                    contact_pairs=tuple(params.contact_pairs()), quality=quality,
+                    slab=params.slab_thickness() if params.is_slab else 0.0)
 
 
 def _write_msh(gmsh, path, L: float) -> None:

@@ -67,7 +67,7 @@ def report(md, params) -> dict:
     quality, contact pairs (collective)."""
     mesh = md.mesh
     tdim = mesh.topology.dim
-    expected = params.expected_measures()
+    expected = params.measures()
     groups = {}
     for kind, names in (("region", md.cell_names), ("surface", md.facet_names)):
         for name, tag in names.items():

@@ -97,7 +97,8 @@ class NanowireParams(GeometryParams):
             <= radius/5, <= the wall (radius - inner_radius), <= inner_radius/5 (tubes),
             <= coating_thickness (coated) and <= length/4 (3D).
         variant: "quarter" (1/4 section over half the length, symmetry planes), "full"
-            (3-2-1 supports) or "plane_strain" (2D cross-section).
+            (3-2-1 supports), "plane_strain" (2D cross-section) or "slab" (that section as
+            a one-layer 3D plane-strain slab, :mod:`anodemech.geometry.base`).
     """
 
     radius: float = 50 * NM
@@ -108,7 +109,7 @@ class NanowireParams(GeometryParams):
     h_fine: float = 5 * NM
     variant: str = "quarter"
 
-    VARIANTS = ("quarter", "full", "plane_strain")
+    VARIANTS = ("quarter", "full", "plane_strain", "slab")
 
     @property
     def outer_radius(self) -> float:
@@ -332,8 +333,9 @@ class NanowireInTubeParams(GeometryParams):
         h_fine: element size at the lateral surfaces [m], <= wire_radius/5, <= the tube wall
             and <= length/4 (3D).
         h_contact: element size along the contact line (point) [m], 0 < h_contact <= h_fine.
-        variant: "half" (x >= 0 and half the length, symmetry planes), "full" or
-            "plane_strain" (2D cross-section).
+        variant: "half" (x >= 0 and half the length, symmetry planes), "full",
+            "plane_strain" (2D cross-section) or "slab" (that section as a one-layer 3D
+            plane-strain slab, :mod:`anodemech.geometry.base`).
     """
 
     wire_radius: float = 20 * NM
@@ -347,7 +349,7 @@ class NanowireInTubeParams(GeometryParams):
     h_contact: float = 1.5 * NM
     variant: str = "half"
 
-    VARIANTS = ("half", "full", "plane_strain")
+    VARIANTS = ("half", "full", "plane_strain", "slab")
 
     def offset(self) -> float:
         """The wire axis shift along -y [m] (``wire_offset``, or the touching state's)."""

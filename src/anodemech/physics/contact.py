@@ -19,7 +19,7 @@ with the stiffest modulus of the body and the smallest element size on the conta
 surface; the dimensionless ``alpha`` (default :data:`DEFAULT_ALPHA`) may be overridden.
 The penetration then scales as ``p h / (alpha E)``.
 
-Deformable-deformable pairs inside one mesh are not implemented here yet (issue 4).
+Deformable-deformable pairs inside one mesh: :mod:`anodemech.physics.pair_contact`.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import ufl
+from mpi4py import MPI
 
 OBSTACLE_KINDS = ("plane", "sphere", "cylinder")
 DEFAULT_ALPHA = 10.0  # Hertz test: penetration 4e-12 m at a 2 nm approach (0.2 %), peak pressure +3 %
@@ -111,3 +112,39 @@ def macaulay(v):
 def contact_pressure_reference(g, kappa):
     """Contact pressure per unit reference area ``kappa <-g>`` [Pa] (UFL)."""
     return kappa * macaulay(-g)
+
+
+def patch_size(area: float, X: np.ndarray, near, planes, axis, comm) -> dict[str, float]:
+    """Size of a contact patch from its area in the model and its touching points.
+
+    Args:
+        area: contact area in the model [m^2] (already summed over ranks).
+        X: reference coordinates of this rank's touching points [m], shape ``(n, 3)``.
+        near: distance [m] within which a point lies on a plane, scalar or shape ``(n,)``.
+        planes: symmetry planes of the model, ``[(axis index, coordinate [m]), ...]``.
+        axis: unit axis of a wire (line contact along it), shape ``(3,)``, or None.
+        comm: communicator (collective).
+
+    Returns:
+        ``radius_m``: equivalent radius ``sqrt(A / (f pi))`` of a point contact's patch,
+        ``f`` = 1/2 for each symmetry plane the patch reaches (e.g. 1/4 on the axis of a
+        quarter model). With an ``axis`` also ``half_width_m``: ``b = A / (2 f_t l)`` of a
+        line contact, ``l`` the patch's extent along the axis in the model and ``f_t`` = 1/2
+        for each reached plane parallel to the axis (planes across it only shorten ``l``);
+        0 while the patch has no length. Hertz: a circle of radius a, or a strip of
+        half-width b (Johnson, Contact Mechanics, 1985, sec. 4.2).
+    """
+    X = np.asarray(X, dtype=float).reshape(-1, 3)
+    near = np.broadcast_to(np.asarray(near, dtype=float), (len(X),))
+    reached = [comm.allreduce(bool((np.abs(X[:, k] - c) < near).any()) if len(X) else False, op=MPI.LOR)
+               for k, c in planes]
+    out = {"radius_m": float(np.sqrt(area / (0.5 ** sum(reached) * np.pi)))}
+    if axis is not None:
+        a = np.asarray(axis, dtype=float)
+        s = X @ a
+        hi = comm.allreduce(float(s.max()) if len(s) else -np.inf, op=MPI.MAX)
+        lo = comm.allreduce(float(s.min()) if len(s) else np.inf, op=MPI.MIN)
+        length = hi - lo if hi > lo else 0.0
+        across = sum(r for r, (k, _) in zip(reached, planes) if abs(a[k]) < 0.5)
+        out["half_width_m"] = area / (2 * 0.5**across * length) if length > 0 else 0.0
+    return out

@@ -54,6 +54,7 @@ import basix
 import basix.ufl
 
 from anodemech import compat
+from anodemech.physics import contact as ct
 
 # reference coordinates (eta1, eta2) of the six nodes of a facet: 3 vertices, 3 edge midpoints
 _ETA6 = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.5, 0.0], [0.5, 0.5], [0.0, 0.5]])
@@ -421,11 +422,12 @@ class PairContact:
                 self.m_glob[known[:, 1]].reshape(len(known), width))
 
     # ------------------------------------------------------------------ output
-    def metrics(self, sym_planes: dict[int, float]) -> dict[str, float]:
+    def metrics(self, sym_planes, axis=None) -> dict[str, float]:
         """History columns of the pair (SI), as for rigid obstacles: ``area_m2`` (current),
         ``area_ref_m2``, ``force_N``, ``pressure_mean_Pa``, ``pressure_max_Pa`` (largest
-        average over one slave facet), ``radius_m`` (``sqrt(A / (f pi))``, ``f`` = 1/2 per
-        symmetry plane the patch reaches), ``penetration_max_m``, ``gap_min_m``. Collective."""
+        average over one slave facet), ``radius_m`` and, for wires (``axis``), ``half_width_m``
+        (:func:`anodemech.physics.contact.patch_size`; ``sym_planes`` = ``[(axis index,
+        coordinate)]``), ``penetration_max_m``, ``gap_min_m``. Collective."""
         ev = self.evaluate()
         comm = self.comm
         nf, nq = self.w_ref.shape
@@ -441,17 +443,12 @@ class PairContact:
         force = comm.allreduce(float(force_f.sum()), op=MPI.SUM)
         valid = np.abs(ev["g"]) < self.search
         gmin = comm.allreduce(float(ev["g"][valid].min()) if valid.any() else np.inf, op=MPI.MIN)
-        cut = 0
         Xa = self.slave.X.reshape(-1, 3)[act.ravel()]
         ha = np.repeat(self.slave.h, nq)[act.ravel()]
-        for axis, coord in sym_planes.items():
-            near = bool((np.abs(Xa[:, axis] - coord) < ha).any()) if len(Xa) else False
-            cut += comm.allreduce(near, op=MPI.LOR)
-        fraction = 0.5**cut
         return {"area_m2": area, "area_ref_m2": area_ref, "force_N": force,
                 "pressure_mean_Pa": force / area if area > 0 else 0.0,
                 "pressure_max_Pa": comm.allreduce(pmax, op=MPI.MAX),
-                "radius_m": float(np.sqrt(area / (fraction * np.pi))),
+                **ct.patch_size(area, Xa, ha, sym_planes, axis, comm),
                 "penetration_max_m": max(0.0, -gmin), "gap_min_m": gmin}
 
     def vertex_values(self):
