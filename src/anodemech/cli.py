@@ -158,7 +158,7 @@ def _geometries(args) -> int:
         cls, _ = BUILDERS[name]
         summary = (cls.__doc__ or "").strip().splitlines()[0]
         print(f"{name}: {summary}")
-        print(f"    variants: {', '.join(cls.VARIANTS)} (default {cls.VARIANTS[0]})")
+        print(f"    variants: {', '.join(cls.variants())} (default {cls.variants()[0]})")
         for field_name, default, unit, desc in params_fields(cls):
             print(f"    {field_name} = {_format_value(default, unit)}  [{unit}]  {desc}")
         print()

@@ -173,9 +173,9 @@ class GeometryParams:
         return dataclasses.replace(self, variant="plane_strain") if self.is_slab else self
 
     def slab_thickness(self) -> float:
-        """Thickness [m] of the slab variant: the smallest mesh size (``h_contact`` or
-        ``h_fine``), so the split prisms near the finest triangles are well shaped."""
-        return float(min(getattr(self, k) for k in ("h_contact", "h_fine") if hasattr(self, k)))
+        """Thickness [m] of the slab variant: the smallest mesh size (the smallest ``h_*``
+        field), so the split prisms near the finest triangles are well shaped."""
+        return float(min(getattr(self, f.name) for f in dataclasses.fields(self) if f.name.startswith("h_")))
 
     def measures(self) -> dict[str, float]:
         """``expected_measures()`` of the mesh actually built [SI]: for a slab, the section's
@@ -217,10 +217,15 @@ class GeometryParams:
             self.fail(prefix, name, f"{v!r} m is out of range", f"{lo:.3g} {lb} {name} <= {upper} m")
         return float(v)
 
+    @classmethod
+    def variants(cls) -> tuple[str, ...]:
+        """Accepted variants: ``VARIANTS``, plus ``"slab"`` where there is a plane-strain one."""
+        return cls.VARIANTS + ((SLAB,) if "plane_strain" in cls.VARIANTS else ())
+
     def check_variant(self, prefix: str) -> None:
-        """Check ``variant`` against ``VARIANTS``."""
-        if self.variant not in self.VARIANTS:
-            self.fail(prefix, "variant", f"unknown variant {self.variant!r}", ", ".join(map(repr, self.VARIANTS)))
+        """Check ``variant`` against :meth:`variants`."""
+        if self.variant not in self.variants():
+            self.fail(prefix, "variant", f"unknown variant {self.variant!r}", ", ".join(map(repr, self.variants())))
         if self.is_slab:  # the section must be a valid plane-strain model
             self.section().validate(prefix)
             touching = [c.name for c in self.contact_pairs() if not c.gap > 0]

@@ -700,7 +700,7 @@ class CylinderOnPlaneParams(GeometryParams):
     plate: str = "elastic"
     contact_zone: float = 0.0
 
-    VARIANTS = ("quarter", "full", "plane_strain", "slab")
+    VARIANTS = ("quarter", "full", "plane_strain")
 
     def regions(self) -> tuple[str, ...]:
         return ("wire", "plate") if self.plate == "elastic" else ("wire",)

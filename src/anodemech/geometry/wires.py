@@ -109,7 +109,7 @@ class NanowireParams(GeometryParams):
     h_fine: float = 5 * NM
     variant: str = "quarter"
 
-    VARIANTS = ("quarter", "full", "plane_strain", "slab")
+    VARIANTS = ("quarter", "full", "plane_strain")
 
     @property
     def outer_radius(self) -> float:
@@ -312,8 +312,8 @@ class NanowireInTubeParams(GeometryParams):
     x = 0, symmetry_z at the mid-length plane; the contact line is the edge of both bodies on
     x = 0), ``"full"`` (-length/2 <= z <= length/2; 3-2-1 supports ``origin``, ``x_axis``,
     ``y_axis`` in the tube wall at z = 0 and ``wire_centre`` on the wire axis), and
-    ``"plane_strain"`` (2D cross-section; ``origin``, ``x_axis`` in the tube wall and
-    ``wire_centre``). In the half variant the symmetry planes leave each body free to
+    ``"plane_strain"`` (2D cross-section; ``origin``, ``x_axis`` in the tube wall,
+    ``wire_centre`` and ``wire_above``, half a wire radius above it). In the half variant the symmetry planes leave each body free to
     translate along y, and in the full variant the wire has no supports: a contact solver
     has to hold them (e.g. at ``wire_centre``). No quarter (the offset breaks the y
     symmetry) and no axisymmetric variant (the wire is off the axis).
@@ -349,7 +349,7 @@ class NanowireInTubeParams(GeometryParams):
     h_contact: float = 1.5 * NM
     variant: str = "half"
 
-    VARIANTS = ("half", "full", "plane_strain", "slab")
+    VARIANTS = ("half", "full", "plane_strain")
 
     def offset(self) -> float:
         """The wire axis shift along -y [m] (``wire_offset``, or the touching state's)."""
@@ -579,11 +579,14 @@ def _in_tube_model(gmsh, p: NanowireInTubeParams, L: float) -> ModelInfo:
         if two_d:
             del pts["y_axis"]
         tags = {k: occ.addPoint(*xyz) for k, xyz in pts.items()}
-        wtag = occ.addPoint(0.0, cy, 0.0)
+        wpts = {"wire_centre": (0.0, cy, 0.0)}
+        if two_d:  # on the wire's symmetry line x = 0: fixing x there stops its rotation
+            wpts["wire_above"] = (0.0, cy + rw / 2, 0.0)
+        wtags = [occ.addPoint(*xyz) for xyz in wpts.values()]
         occ.synchronize()
         gmsh.model.mesh.embed(0, list(tags.values()), dim, bodies["tube"])
-        gmsh.model.mesh.embed(0, [wtag], dim, bodies["wire"])
-        points = {**pts, "wire_centre": (0.0, cy, 0.0)}
+        gmsh.model.mesh.embed(0, wtags, dim, bodies["wire"])
+        points = {**pts, **wpts}
     return ModelInfo(points=points, centre=(0.0, 0.0, 0.0), axis=Z_AXIS,
                      li_entry=(("wire_surface", "wire"), ("tube_inner", "tube"), ("tube_outer", "tube")))
 
