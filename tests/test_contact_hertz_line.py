@@ -16,15 +16,13 @@ Plane strain is the one-layer "slab" variant with symmetry_z on both faces
 
 from __future__ import annotations
 
-import json
 import math
-import sys
 
 import pytest
 
 from hertz_line_case import MATERIAL, R, build, press
 
-from conftest import ROOT
+from contact_checks import assert_penalty_independent, assert_same_on_two_ranks
 
 
 @pytest.fixture(scope="module")
@@ -66,29 +64,11 @@ def test_hertz_line_half_width_and_peak_pressure(pressed):
 def test_hertz_line_penalty_independence(pressed):
     """Halving or doubling the penalty changes contact area and force by less than 2 %."""
     pb, m = pressed
-    for alpha in (5.0, 20.0):
-        pb.set_penalty("collector", alpha)
-        stats = pb.step(1.0)
-        assert stats.converged, stats.reason
-        pb.accept()
-        m2 = pb.contact_metrics()
-        for key in ("contact_collector_area_m2", "contact_collector_force_N"):
-            assert m2[key] == pytest.approx(m[key], rel=0.02), (alpha, key)
-    pb.set_penalty("collector", 10.0)
+    assert_penalty_independent(pb, m, "collector", ("contact_collector_area_m2", "contact_collector_force_N"))
 
 
 @pytest.mark.mpi
 def test_hertz_line_two_ranks(pressed, tmp_path):
     """The same scenario on 2 ranks gives the same half-width and force (1 %)."""
-    import subprocess
-
-    from anodemech.cli import mpirun_command
-
     _, m = pressed
-    out = tmp_path / "hertz_line2.json"
-    res = subprocess.run([*mpirun_command(2), sys.executable, str(ROOT / "tests" / "hertz_line_case.py"), str(out)],
-                         cwd=ROOT, capture_output=True, text=True, timeout=1200)
-    assert res.returncode == 0, res.stderr[-3000:]
-    m2 = json.loads(out.read_text())
-    for key in ("contact_collector_half_width_m", "contact_collector_force_N"):
-        assert m2[key] == pytest.approx(m[key], rel=0.01), key
+    assert_same_on_two_ranks("hertz_line_case.py", m, ("contact_collector_half_width_m", "contact_collector_force_N"), tmp_path)

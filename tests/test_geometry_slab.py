@@ -59,6 +59,22 @@ def test_slab_meshes(name):
         assert x0[2] == 0.0
 
 
+@pytest.mark.parametrize("plate", ["rigid", "elastic"])
+def test_half_section_slab(plate):
+    """The lower half of the wire section (mirror symmetry about its axis plane): measures,
+    symmetry_y on the cut at y = R + gap, the point centre on it."""
+    cls, build = BUILDERS["cylinder_on_plane"]
+    params = dataclasses.replace(cls(), variant="slab", plate=plate, half=True, gap=0.05 * NM)
+    md = build(COMM, params)
+    check_mesh(md, params)
+    assert {"symmetry_y", "symmetry_z"} <= set(md.facet_names) and set(md.points) == {"centre"}
+    np.testing.assert_allclose(md.points["centre"], (0.0, params.radius + params.gap, 0.0))
+    from geometry_checks import facet_nodes
+
+    y = md.mesh.geometry.x[facet_nodes(md, md.facets("symmetry_y")).ravel(), 1]
+    assert np.allclose(y, params.radius + params.gap)
+
+
 def test_slab_refuses_touching_bodies():
     """Gmsh's extrusion would merge coincident nodes of touching bodies: refused, key named."""
     cls, build = BUILDERS["cylinder_on_plane"]
@@ -82,3 +98,6 @@ def test_rigid_plate_only_in_plane_strain():
     rigid = dataclasses.replace(cls(), plate="rigid", variant="slab")
     rigid.validate()
     assert rigid.regions() == ("wire",) and rigid.contact_pairs() == ()
+    with pytest.raises(CaseError) as err:
+        dataclasses.replace(cls(), half=True).validate()
+    assert err.value.key == "geometry.half"

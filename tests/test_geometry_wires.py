@@ -149,10 +149,12 @@ def test_planes(key, mesh):
 @pytest.mark.parametrize("key", [k for k in CONFIGS if not k.endswith(("quarter", "half"))])
 def test_support_points_are_vertices(key, mesh):
     """Full variants: 3-2-1 supports (origin, x_axis parallel to x, all in z = 0); plane
-    strain: origin and x_axis; wire in tube: the supports in the tube wall and wire_centre."""
+    strain: origin and x_axis; wire in tube: the supports in the tube wall and wire_centre
+    (plane strain: also wire_above, half a wire radius above wire_centre)."""
     md, p = mesh(key), CONFIGS[key]
     names = {"origin", "x_axis"} | ({"y_axis"} if p.gdim == 3 else set())
     names |= {"wire_centre"} if isinstance(p, NanowireInTubeParams) else set()
+    names |= {"wire_above"} if isinstance(p, NanowireInTubeParams) and p.gdim == 2 else set()
     assert set(md.points) == names
     pts = md.points
     d = pts["x_axis"] - pts["origin"]
@@ -165,9 +167,11 @@ def test_support_points_are_vertices(key, mesh):
         assert COMM.allreduce(dist, op=MPI.MIN) < 1e-9 * p.length_scale(), name
     if isinstance(p, NanowireInTubeParams):  # supports in the tube wall, wire_centre on the wire axis
         rm = (p.tube_inner_radius + p.tube_outer_radius) / 2
-        for name in names - {"wire_centre"}:
+        for name in names - {"wire_centre", "wire_above"}:
             assert np.linalg.norm(pts[name][:2]) == pytest.approx(rm)
         np.testing.assert_allclose(pts["wire_centre"], [0.0, -p.offset(), 0.0])
+        if "wire_above" in names:
+            np.testing.assert_allclose(pts["wire_above"], [0.0, -p.offset() + p.wire_radius / 2, 0.0], atol=1e-12 * rm)
 
 
 @pytest.mark.parametrize("key", IN_TUBE)

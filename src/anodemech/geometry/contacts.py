@@ -590,6 +590,9 @@ def _sphere_sphere_model(gmsh, p: SphereSphereParams, L: float) -> ModelInfo:
             ents = [(3, _sphere(occ, zc, r))]
             if p.variant == "quarter":
                 ents = _cut_quarter(occ, ents, big)
+                # the centre becomes a vertex of the axis edge x = y = 0 (a support point)
+                out, _ = occ.fragment(ents, [(0, occ.addPoint(0.0, 0.0, zc))])
+                ents = [e for e in out if e[0] == 3]
         bodies.append(ents)
     occ.synchronize()
     b1, b2 = ([e for _, e in ents] for ents in bodies)
@@ -613,6 +616,8 @@ def _sphere_sphere_model(gmsh, p: SphereSphereParams, L: float) -> ModelInfo:
         _embed_supports(gmsh, b1[0], s1)
         _embed_supports(gmsh, b2[0], s2)
         points = {**s1, **s2}
+    elif p.variant == "quarter":
+        points = {"centre_1": (0.0, 0.0, 0.0), "centre_2": (0.0, 0.0, z2)}
     fine = named["surface_1"] + named["surface_2"]
     refine(gmsh, p.h_fine / L, p.h_coarse / L, surfaces=() if two_d else fine, curves=fine if two_d else (),
            points=contact_pts, h_point=p.h_contact / L)
@@ -630,7 +635,9 @@ def build_sphere_sphere(comm, params: SphereSphereParams, rank: int = 0, msh_fil
         (2D). The closest points (0, 0, R1) and (0, 0, R1 + gap) are mesh vertices.
         ``centre`` = particle 1's centre (the origin); ``contact_pairs`` = particles
         (surface_1 / surface_2); for ``"full"``, ``points`` holds origin, x_axis, y_axis
-        (particle 1) and origin_2, x_axis_2, y_axis_2 (particle 2).
+        (particle 1) and origin_2, x_axis_2, y_axis_2 (particle 2); for ``"quarter"``, the
+        centres ``centre_1`` and ``centre_2`` (vertices of the axis edge), which supports
+        may hold so that swelling presses the particles together.
 
     ``msh_file`` optionally names a Gmsh ``.msh`` file to write as well (metres).
 
@@ -686,6 +693,11 @@ class CylinderOnPlaneParams(GeometryParams):
             R/2 above it (fixing its x displacement stops the rotation about the axis).
         contact_zone: half-width of the band around the contact line (2D: point) meshed at
             h_contact [m], 0 (the line only) ... R/2; size it to the expected half-width.
+        half: "plane_strain" and "slab" only: keep the wire's lower half, below its axis
+            plane y = R + gap, with ``symmetry_y`` there. By mirror symmetry the wire is
+            pressed between two collectors (as the "octant" of ``sphere_on_plane``); the
+            point ``centre`` on the cut (x = 0) can hold the x displacement, which the
+            symmetry leaves free.
     """
 
     radius: float = 50e-9
@@ -699,6 +711,7 @@ class CylinderOnPlaneParams(GeometryParams):
     variant: str = "quarter"
     plate: str = "elastic"
     contact_zone: float = 0.0
+    half: bool = False
 
     VARIANTS = ("quarter", "full", "plane_strain")
 
@@ -715,11 +728,14 @@ class CylinderOnPlaneParams(GeometryParams):
 
     def expected_measures(self) -> dict[str, float]:
         R, ln, t, w = self.radius, self.length, self.plate_thickness, self.plate_half_width
-        if self.plate == "rigid" and self.variant == "plane_strain":
-            return {"wire": math.pi * R**2, "wire_surface": 2 * math.pi * R}
         if self.variant == "plane_strain":
-            return {"wire": math.pi * R**2, "plate": 2 * w * t, "wire_surface": 2 * math.pi * R,
-                    "plate_top": 2 * w, "clamped": 2 * w, "plate_side": 2 * t}
+            f = 0.5 if self.half else 1.0
+            out = {"wire": f * math.pi * R**2, "wire_surface": f * 2 * math.pi * R}
+            if self.half:
+                out["symmetry_y"] = 2 * R
+            if self.plate == "elastic":
+                out.update(plate=2 * w * t, plate_top=2 * w, clamped=2 * w, plate_side=2 * t)
+            return out
         if self.variant == "quarter":
             h = ln / 2
             return {"wire": math.pi * R**2 / 2 * h, "plate": h * w * t, "wire_surface": math.pi * R * h,
@@ -758,6 +774,11 @@ class CylinderOnPlaneParams(GeometryParams):
         if self.plate == "rigid" and self.variant not in ("plane_strain", "slab"):
             self.fail(prefix, "plate", f"a rigid plate is not available for variant {self.variant!r}",
                       "plate = 'rigid' with variant 'plane_strain' or 'slab'")
+        if not isinstance(self.half, bool):
+            self.fail(prefix, "half", f"{self.half!r} is not a boolean", "true, false")
+        if self.half and self.variant not in ("plane_strain", "slab"):
+            self.fail(prefix, "half", f"a half section is not available for variant {self.variant!r}",
+                      "half = true with variant 'plane_strain' or 'slab'")
         r = self.check_length(prefix, "radius", 1e-9, 1e-4)
         self.check_length(prefix, "contact_zone", 0.0, r / 2, hi_expr="radius/2")
         _check_range(self, prefix, "length", r, 50 * r, "radius", "50*radius")
@@ -794,6 +815,10 @@ def _cylinder_on_plane_model(gmsh, p: CylinderOnPlaneParams, L: float) -> ModelI
         disk = occ.addDisk(0, zc, 0, 1, 1)
         occ.rotate([(2, disk)], 0, zc, 0, 0, 0, 1, -math.pi / 2)
         wire = [(2, disk)]
+        if p.half:  # below the axis plane; its point (0, zc) becomes a vertex of the cut
+            wire, _ = occ.intersect(wire, [(2, occ.addRectangle(-2, zc - 2, 0, 4, 2))])
+            out, _ = occ.fragment(wire, [(0, occ.addPoint(0.0, zc, 0.0))])
+            wire = [e for e in out if e[0] == 2]
         plate = []
         if not rigid:
             corners = [(w, -t), (w, 0), (0, 0), (-w, 0), (-w, -t)]  # (0, 0) is a vertex of the top
@@ -824,7 +849,14 @@ def _cylinder_on_plane_model(gmsh, p: CylinderOnPlaneParams, L: float) -> ModelI
         groups[(dim, "plate")] = pb
     order = ("wire_surface", "end_surface", "plate_top", "clamped", "plate_side", "plate_end", "symmetry_x",
              "symmetry_y")
-    named = _classify(gmsh, dim, pw, _round_namer("wire_surface", two_d))
+    round_namer = _round_namer("wire_surface", two_d)
+
+    def wire_namer(plane, box):  # the cut of a half section is its symmetry line
+        if p.half and plane is not None and plane[0] == 1 and _near(plane[1], zc):
+            return "symmetry_y"
+        return round_namer(plane, box)
+
+    named = _classify(gmsh, dim, pw, wire_namer)
     if pb:
         for k, v in _classify(gmsh, dim, pb, _plate_namer(t, two_d, end_x=None if two_d else ln / 2)).items():
             named.setdefault(k, []).extend(v)
@@ -837,7 +869,9 @@ def _cylinder_on_plane_model(gmsh, p: CylinderOnPlaneParams, L: float) -> ModelI
         contact_pts = [_vertex_at(gmsh, 2, pw, (0.0, g, 0.0))]
         if pb:
             contact_pts.append(_vertex_at(gmsh, 2, pb, (0.0, 0.0, 0.0)))
-        else:  # loading and anti-rotation points of the wire (a rigid collector)
+        if p.half:
+            points = {"centre": (0.0, zc, 0.0)}  # a vertex of the cut
+        elif not pb:  # loading and anti-rotation points of the wire (a rigid collector)
             points = {"centre": (0.0, zc, 0.0), "above": (0.0, zc + 0.5, 0.0)}
             tags = [occ.addPoint(*xyz) for xyz in points.values()]
             occ.synchronize()
@@ -874,7 +908,8 @@ def build_cylinder_on_plane(comm, params: CylinderOnPlaneParams, rank: int = 0, 
         wire_plate (wire_surface / plate_top); for ``"full"``, ``points`` holds the wire's
         3-2-1 supports. ``"slab"``: the plane-strain section as a one-layer 3D slab along z
         (``symmetry_z`` on both faces). A rigid plate (``plate = "rigid"``) leaves the wire
-        alone with points ``centre`` and ``above``.
+        alone with points ``centre`` and ``above``; a half section (``half``) has
+        ``symmetry_y`` on its cut and the point ``centre`` there.
 
     ``msh_file`` optionally names a Gmsh ``.msh`` file to write as well (metres).
 
