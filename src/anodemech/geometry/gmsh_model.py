@@ -147,6 +147,8 @@ def extrude_slab(gmsh, thickness: float) -> list[int]:
     as one structured layer of prisms split into tetrahedra. Regions become the volumes,
     curve groups the lateral faces, and the two faces z = 0 and z = thickness form the new
     group ``symmetry_z`` (zero normal displacement on both: plane strain, eps_zz = 0).
+    Gmsh's extrusion of the mesh reuses nodes at equal positions, so bodies that touch in the
+    section would share nodes; :meth:`GeometryParams.check_variant` refuses them.
 
     Returns:
         the source (z = 0) surface tags, whose 2D mesh sets the slab's quality.
@@ -156,30 +158,8 @@ def extrude_slab(gmsh, thickness: float) -> list[int]:
               for d, t in model.getPhysicalGroups() if d in (1, 2)}
     model.removePhysicalGroups()
     sources = [t for _, t in model.getEntities(2)]
-    # one extrusion per body (surfaces joined by shared curves): extruding touching bodies
-    # together lets OpenCASCADE merge their coincident vertices (two contact bodies would
-    # then share mesh nodes)
-    body = {s: s for s in sources}
-
-    def root(s):
-        while body[s] != s:
-            s = body[s]
-        return s
-
-    curves = {s: {abs(c) for _, c in model.getBoundary([(2, s)], combined=False, oriented=False)} for s in sources}
-    for i, a in enumerate(sources):
-        for b in sources[i + 1:]:
-            if curves[a] & curves[b]:
-                body[root(a)] = root(b)
-    for r in sorted({root(s) for s in sources}):
-        occ.extrude([(2, s) for s in sources if root(s) == r], 0, 0, thickness, numElements=[1], recombine=False)
+    occ.extrude([(2, t) for t in sources], 0, 0, thickness, numElements=[1], recombine=False)
     occ.synchronize()
-    # OpenCASCADE may merge collinear edges of a face it extrudes; their common vertex is
-    # then left over as a free point, whose lone mesh node DOLFINx cannot distribute
-    orphans = [(0, t) for _, t in model.getEntities(0) if len(model.getAdjacencies(0, t)[0]) == 0]
-    if orphans:
-        occ.remove(orphans)
-        occ.synchronize()
     volume_of = {}  # source surface -> volume
     for _, v in model.getEntities(3):
         for _, f in model.getBoundary([(3, v)], combined=False, oriented=False):
