@@ -487,8 +487,12 @@ class SphereSphereParams(GeometryParams):
     Variants: "quarter" (x >= 0, y >= 0: the line of centres lies in both symmetry planes),
     "full" (3-2-1 supports in each particle: "origin", "x_axis", "y_axis" in particle 1 at
     its centre and R1/2 along x, y; "origin_2", "x_axis_2", "y_axis_2" likewise in particle
-    2), "axisymmetric" (2D: two half-discs on the axis x = 0). No octant: z -> -z maps the
-    pair onto itself only for equal radii.
+    2), "axisymmetric" (2D: two half-discs on the axis x = 0), "octant" (the quarter with
+    each particle cut at its equator, keeping the halves that face each other, symmetry_z
+    on both cuts: by mirror symmetry a chain of particles in a column whose spacing the
+    electrode holds, so that swelling presses neighbours together; for equal radii the
+    contact plane is a symmetry plane too, which makes it sphere_on_plane's "octant" on a
+    rigid collector).
 
     Attributes:
         radius_1: radius R1 of particle 1 [m], 1 nm ... 100 um.
@@ -499,7 +503,8 @@ class SphereSphereParams(GeometryParams):
         h_coarse: element size inside the spheres [m], <= min(R1, R2)/2.
         h_contact: element size at the closest points [m], R*/1000 ... R*/20, <= h_fine
             (R* = R1 R2 / (R1 + R2)).
-        variant: "quarter" (symmetry_x, symmetry_y), "full" or "axisymmetric".
+        variant: "quarter" (symmetry_x, symmetry_y), "full", "axisymmetric" or "octant"
+            (quarter halves facing each other, symmetry_z at both equators).
     """
 
     radius_1: float = 60e-9
@@ -510,7 +515,7 @@ class SphereSphereParams(GeometryParams):
     h_contact: float = 1e-9
     variant: str = "quarter"
 
-    VARIANTS = ("quarter", "full", "axisymmetric")
+    VARIANTS = ("quarter", "full", "axisymmetric", "octant")
 
     def regions(self) -> tuple[str, ...]:
         return ("particle_1", "particle_2")
@@ -530,17 +535,19 @@ class SphereSphereParams(GeometryParams):
         if self.variant == "axisymmetric":
             return {"particle_1": math.pi * r1**2 / 2, "particle_2": math.pi * r2**2 / 2,
                     "surface_1": math.pi * r1, "surface_2": math.pi * r2, "axis": 2 * (r1 + r2)}
-        f = 0.25 if self.variant == "quarter" else 1.0
+        f = {"quarter": 0.25, "octant": 0.125}.get(self.variant, 1.0)
         out = {"particle_1": f * 4 / 3 * math.pi * r1**3, "particle_2": f * 4 / 3 * math.pi * r2**3,
                "surface_1": f * 4 * math.pi * r1**2, "surface_2": f * 4 * math.pi * r2**2}
-        if self.variant == "quarter":
-            out["symmetry_x"] = out["symmetry_y"] = math.pi * (r1**2 + r2**2) / 2
+        if self.variant in ("quarter", "octant"):
+            out["symmetry_x"] = out["symmetry_y"] = f * 2 * math.pi * (r1**2 + r2**2)
+        if self.variant == "octant":
+            out["symmetry_z"] = math.pi * (r1**2 + r2**2) / 4
         return out
 
     def estimate_cells(self) -> float:
         m = self.expected_measures()
         n = sum(self.cell_estimate(m[f"particle_{i}"], m[f"surface_{i}"], self.h_fine, self.h_coarse) for i in (1, 2))
-        frac = {"quarter": 0.125, "full": 0.5, "axisymmetric": 0.25}.get(self.variant, 1.0)
+        frac = {"quarter": 0.125, "octant": 0.125, "full": 0.5, "axisymmetric": 0.25}.get(self.variant, 1.0)
         return n + 2 * _point_cells(self.gdim, self.h_contact, self.h_fine, frac)
 
     def validate(self, prefix: str = "geometry") -> None:
@@ -593,6 +600,9 @@ def _sphere_sphere_model(gmsh, p: SphereSphereParams, L: float) -> ModelInfo:
                 # the centre becomes a vertex of the axis edge x = y = 0 (a support point)
                 out, _ = occ.fragment(ents, [(0, occ.addPoint(0.0, 0.0, zc))])
                 ents = [e for e in out if e[0] == 3]
+            elif p.variant == "octant":  # the halves facing each other
+                lo, hi = (zc, big) if zc == 0.0 else (-big, zc)
+                ents, _ = occ.intersect(_cut_quarter(occ, ents, big), [(3, _box(occ, (0, 0, lo), (big, big, hi)))])
         bodies.append(ents)
     occ.synchronize()
     b1, b2 = ([e for _, e in ents] for ents in bodies)
@@ -602,7 +612,9 @@ def _sphere_sphere_model(gmsh, p: SphereSphereParams, L: float) -> ModelInfo:
     named = _classify(gmsh, dim, b1, _round_namer("surface_1", two_d))
     for k, v in _classify(gmsh, dim, b2, _round_namer("surface_2", two_d)).items():
         named.setdefault(k, []).extend(v)
-    _merge(groups, dim - 1, named, ("surface_1", "surface_2", "symmetry_x", "symmetry_y", "axis"))
+    if "end_surface" in named:  # octant: particle 2's equator cut (particle 1's is at z = 0)
+        named.setdefault("symmetry_z", []).extend(named.pop("end_surface"))
+    _merge(groups, dim - 1, named, ("surface_1", "surface_2", "symmetry_x", "symmetry_y", "symmetry_z", "axis"))
     add_groups(gmsh, groups)
 
     def at(z):
@@ -631,8 +643,8 @@ def build_sphere_sphere(comm, params: SphereSphereParams, rank: int = 0, msh_fil
     Returns:
         :class:`MeshData` (metres): regions ``particle_1`` (centred at the origin) and
         ``particle_2`` (centred at (0, 0, R1 + gap + R2)), disconnected; surfaces
-        ``surface_1``, ``surface_2``, ``symmetry_x``/``symmetry_y`` (quarter) or ``axis``
-        (2D). The closest points (0, 0, R1) and (0, 0, R1 + gap) are mesh vertices.
+        ``surface_1``, ``surface_2``, ``symmetry_x``/``symmetry_y`` (quarter, octant),
+        ``symmetry_z`` (octant: both equators) or ``axis`` (2D). The closest points (0, 0, R1) and (0, 0, R1 + gap) are mesh vertices.
         ``centre`` = particle 1's centre (the origin); ``contact_pairs`` = particles
         (surface_1 / surface_2); for ``"full"``, ``points`` holds origin, x_axis, y_axis
         (particle 1) and origin_2, x_axis_2, y_axis_2 (particle 2); for ``"quarter"``, the
