@@ -33,12 +33,12 @@ PATCH_MATERIALS = {"block": DATABASE["LixSi"], "plate": DATABASE["LLZO"]}
 DELTA = 2 * NM  # downward displacement of the block top [m]
 
 
-def patch_problem(comm) -> ChemoMechanicalProblem:
+def patch_problem(comm, linear: str = "iterative") -> ChemoMechanicalProblem:
     md = build_block_on_plate(comm, PATCH_GEOMETRY)
     names = dict(md.facet_names)
     names["plate_bottom"] = names.pop("clamped")  # a roller, not a clamp: uniform uniaxial stress
     md = dataclasses.replace(md, facet_names=names)
-    return ChemoMechanicalProblem(comm, md, PATCH_MATERIALS, PhysicsOptions(stress_coupling=False),
+    return ChemoMechanicalProblem(comm, md, PATCH_MATERIALS, PhysicsOptions(stress_coupling=False), linear=linear,
                                   fixed_points={"block_top": {2: -DELTA}, "plate_bottom": {2: 0.0}},
                                   pairs=[ContactPairSpec("block_plate", "block_bottom", "plate_top")])
 

@@ -307,7 +307,8 @@ class NonlinearSolver:
         A.destroy()
         self._A = B
         PETSc.garbage_cleanup(self.comm)
-        self._set_lag(-2)  # a new matrix: build the preconditioner afresh
+        if self._lag != 1:  # a new matrix: build a lagged preconditioner afresh (lag 1, the
+            self._set_lag(-2)  # direct preset, rebuilds anyway; -2 would freeze its first LU)
 
     def _set_lag(self, lag: int):
         # petsc4py 3.22 has no SNES.setLagPreconditioner: go through the options database
