@@ -20,7 +20,8 @@ from anodemech.physics.chemomech import TRANSPORT_LAWS
 from anodemech.solver import LINEAR_PRESETS
 from anodemech.units import to_si
 
-TOP_LEVEL = ("case", "geometry", "regions", "physics", "stages", "time", "solver", "output", "contact", "supports")
+TOP_LEVEL = ("case", "geometry", "regions", "physics", "stages", "time", "solver", "output", "contact", "supports",
+             "sweep", "report")  # sweep and report are read by anodemech.sweep
 AXES = {"x": 0, "y": 1, "z": 2}
 STAGE_MODES = ("galvanostatic", "potentiostatic")
 

@@ -1,6 +1,7 @@
 """The ``anodemech`` command line (argparse).
 
-Commands: ``run``, ``mesh``, ``probe``, ``info``, ``materials``. Errors in the case file
+Commands: ``run``, ``mesh``, ``sweep`` (expand, run, collect, task), ``report``, ``slurm``,
+``probe``, ``geometries``, ``info``, ``materials``. Errors in the case file
 or arguments print one line naming the key and exit with status 2 before any computation.
 """
 
@@ -45,6 +46,36 @@ def _parser() -> argparse.ArgumentParser:
     pr.add_argument("--time", type=float, help="time [s] (nearest stored); default last")
     pr.add_argument("-o", "--output", help="CSV file (default stdout)")
 
+    sw = sub.add_parser("sweep", help="parameter sweeps of a case with a [sweep] table")
+    swsub = sw.add_subparsers(dest="sweep_command", required=True)
+    e = swsub.add_parser("expand", help="list the runs of the sweep (id, values, status)")
+    sr = swsub.add_parser("run", help="run the sweep locally (skips complete runs; resumable)")
+    sc = swsub.add_parser("collect", help="write the results index (index.csv, index.parquet with pyarrow)")
+    st = swsub.add_parser("task", help="run one run of the sweep by its index (a SLURM array task)")
+    for q in (e, sr, sc, st):
+        q.add_argument("case", help="case file with a [sweep] table")
+        q.add_argument("--out", help="sweep directory (default results/<case>/sweep)")
+    sr.add_argument("--jobs", type=int, default=1, help="runs at a time")
+    sr.add_argument("--ranks-per-run", type=int, default=1, help="MPI ranks of each run")
+    sr.add_argument("--no-progress", action="store_true")
+    st.add_argument("--index", type=int, required=True, help="run index (0-based), e.g. $SLURM_ARRAY_TASK_ID")
+    st.add_argument("--ranks", type=int, default=1, help="MPI ranks of the run")
+
+    rp = sub.add_parser("report", help="Markdown + HTML report of a run or a sweep directory")
+    rp.add_argument("path", metavar="SWEEP_OR_RUN")
+    rp.add_argument("--format", choices=("md", "html", "both"), default="both")
+
+    sl = sub.add_parser("slurm", help="write (and submit) an sbatch job array for a sweep")
+    sl.add_argument("case", help="case file with a [sweep] table")
+    sl.add_argument("--out", help="sweep directory (default results/<case>/sweep)")
+    sl.add_argument("--partition", required=True)
+    sl.add_argument("--time", required=True, help="time limit per run, HH:MM:SS")
+    sl.add_argument("--ntasks", type=int, default=1, help="MPI ranks per run")
+    sl.add_argument("--array-max", type=int, help="at most this many runs at once")
+    sl.add_argument("--container", help="Apptainer image (.sif) to run in")
+    sl.add_argument("--mpi-launcher", default="mpirun", help="mpirun (default) or srun")
+    sl.add_argument("--dry-run", action="store_true", help="write the script, do not submit")
+
     sub.add_parser("info", help="print versions")
     sub.add_parser("materials", help="list the material database with sources")
     return p
@@ -57,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         return {"run": _run, "mesh": _mesh, "probe": _probe, "info": _info, "materials": _materials,
-                "geometries": _geometries}[args.command](args)
+                "geometries": _geometries, "sweep": _sweep, "report": _report, "slurm": _slurm}[args.command](args)
     except CaseError as exc:
         print(f"anodemech: error: {exc}", file=sys.stderr)
         return 2
@@ -73,7 +104,10 @@ def _comm():
 
 
 def mpirun_command(n: int) -> list[str]:
-    """``mpirun`` prefix for ``n`` ranks on this machine (root and oversubscription allowed)."""
+    """``mpirun`` prefix for ``n`` ranks on this machine (root and oversubscription allowed),
+    or ``srun --ntasks n`` when ``ANODEMECH_MPI_LAUNCHER=srun`` (set by ``anodemech slurm``)."""
+    if os.environ.get("ANODEMECH_MPI_LAUNCHER") == "srun":
+        return ["srun", "--ntasks", str(n)]
     exe = shutil.which("mpirun") or shutil.which("mpiexec")
     if exe is None:
         raise FileNotFoundError("mpirun not found: install openmpi-bin (containers/packages.txt)")
@@ -113,6 +147,68 @@ def _run(args) -> int:
     res = run_case(case, out, comm, progress=not args.no_progress)
     if comm.rank == 0:
         print(f"results: {res.path}")
+    return 0
+
+
+def _sweep_setup(args):
+    from anodemech.sweep import SweepDirectory, load_sweep
+
+    sweep = load_sweep(args.case)  # every run validated before anything runs
+    return sweep, SweepDirectory(sweep, args.out or SweepDirectory.default_path(sweep))
+
+
+def _sweep(args) -> int:
+    import logging
+
+    from anodemech import sweep as sw
+    from anodemech.errors import CaseError
+    from anodemech.log import setup_logging
+
+    sweep, sd = _sweep_setup(args)
+    setup_logging(_comm(), logging.INFO)
+    if args.sweep_command == "expand":
+        print(f"sweep {sweep.name}: {len(sweep.runs)} runs over {', '.join(sweep.keys)} -> {sd.path}")
+        for r in sweep.runs:
+            print(f"{r.index:4d}  {r.run_id}  {sd.status(r):10s}  " + "  ".join(f"{k}={v}" for k, v in r.values.items()))
+        return 0
+    if args.sweep_command == "collect":
+        path, rows = sw.collect(sweep, sd)
+        counts = {s: sum(r["status"] == s for r in rows) for s in ("complete", "failed", "incomplete", "pending")}
+        print(f"index: {path} ({len(rows)} runs: " + ", ".join(f"{v} {k}" for k, v in counts.items()) + ")")
+        return 0
+    if args.sweep_command == "task":
+        run = sweep.run(args.index)
+        sd.prepare()
+        outcome = sw.execute(sweep, sd, run, args.ranks)
+        print(f"run {run.index} ({run.run_id}): {outcome}")
+        return 0 if outcome in ("done", "complete", "busy") else 1
+    for name, v in (("--jobs", args.jobs), ("--ranks-per-run", args.ranks_per_run)):
+        if not 1 <= v <= 64:
+            raise CaseError(name, f"{v}", "1..64")
+    counts = sw.run_sweep(sweep, sd, jobs=args.jobs, ranks=args.ranks_per_run, progress=not args.no_progress)
+    path, _ = sw.collect(sweep, sd)
+    print(f"sweep {sd.path}: {counts['complete'] + counts['done']}/{len(sweep.runs)} complete, {counts['failed']} failed, "
+          f"{counts['busy']} running elsewhere; index {path}")
+    return 0 if counts["failed"] == 0 else 1
+
+
+def _report(args) -> int:
+    from anodemech.report import write_report
+
+    fmts = ("md", "html") if args.format == "both" else (args.format,)
+    for f in write_report(args.path, fmts):
+        print(f"report: {f}")
+    return 0
+
+
+def _slurm(args) -> int:
+    from anodemech.slurm import sbatch_script, write_and_submit
+
+    sweep, sd = _sweep_setup(args)
+    script = sbatch_script(sweep, sd, args.partition, args.time, args.ntasks, args.array_max, args.container,
+                           args.mpi_launcher)
+    path, job = write_and_submit(sweep, sd, script, args.dry_run)
+    print(f"sbatch script: {path}" + (f"; submitted as job {job}" if job else " (dry run, not submitted)"))
     return 0
 
 
