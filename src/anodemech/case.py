@@ -82,12 +82,28 @@ class SolverOptions:
 
 @dataclass(frozen=True)
 class OutputOptions:
-    """What a run writes besides history.csv and run.json."""
+    """What a run writes besides history.csv and run.json.
+
+    Attributes:
+        fields_every: write the ParaView fields (and the probe checkpoint) every this many
+            accepted steps.
+        fields: names of the fields to write (default all; ``gap`` and ``contact_pressure``
+            select those of every contact).
+        render, plots: the von Mises rendering and the history plots.
+        checkpoint: the adios4dolfinx copy of the fields that ``anodemech probe`` reads.
+        restart_every: write a restart point (state + stepper) every this many steps
+            (0 = never by count).
+        restart_minutes: ... and whenever this much wall time has passed since the last
+            one [min] (0 = never by time). ``anodemech run --restart`` continues from it.
+    """
 
     fields_every: int = 1
     render: bool = True
     plots: bool = True
     checkpoint: bool = True
+    restart_every: int = 10
+    restart_minutes: float = 30.0
+    fields: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -193,7 +209,7 @@ def parse_case(raw: dict, path: str = "<dict>") -> Case:
     if time.dt_min <= 0:
         raise CaseError("time.dt_min", "must be positive", "> 0 s")
     solver = _solver(raw.get("solver", {}))
-    output = _dataclass(OutputOptions, raw.get("output", {}), "output", {}, ranges={"fields_every": (1, 10**6)})
+    output = _output(raw.get("output", {}))
     contact = _contact(raw.get("contact", {}), geom.searched_pairs())
     supports = _supports(raw.get("supports", {}))
     name = meta.get("name", Path(path).stem)
@@ -402,6 +418,23 @@ def _supports(table):
         _keys(comps, f"supports.{point}", tuple(AXES))
         out[point] = {AXES[a]: to_si(v, "length", f"supports.{point}.{a}") for a, v in comps.items()}
     return out
+
+
+def _output(table):
+    from anodemech.post import FIELD_NAMES
+
+    if not isinstance(table, dict):
+        raise CaseError("output", "expected a table")
+    fields = table.get("fields", [])
+    if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
+        raise CaseError("output.fields", f"expected an array of field names, got {fields!r}", ", ".join(FIELD_NAMES))
+    for i, f in enumerate(fields):
+        if f not in FIELD_NAMES:
+            raise CaseError(f"output.fields[{i}]", f"unknown field {f!r}", ", ".join(FIELD_NAMES))
+    rest = {k: v for k, v in table.items() if k != "fields"}
+    out = _dataclass(OutputOptions, rest, "output", {}, ranges={"fields_every": (1, 10**6), "restart_every": (0, 10**6),
+                                                                "restart_minutes": (0.0, 1e6)})
+    return dataclasses.replace(out, fields=tuple(fields))
 
 
 def _solver(table):

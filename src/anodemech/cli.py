@@ -23,6 +23,7 @@ def _parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="run a case file")
     r.add_argument("case", help="case file (TOML)")
     r.add_argument("--out", help="new run directory (default results/<case>/<UTC timestamp>)")
+    r.add_argument("--restart", metavar="RUNDIR", help="continue this unfinished run from its newest restart point")
     r.add_argument("-n", "--ranks", type=int, default=1, help="MPI ranks (re-launches itself with mpirun)")
     r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override a case value (TOML syntax), e.g. --set geometry.h_core='20 nm' --set stages.0.until_soc=0.2")
@@ -126,13 +127,18 @@ def _run(args) -> int:
     from anodemech.case import load_case, settings_to_overrides
 
     case = load_case(args.case, settings_to_overrides(args.set))  # validate before anything, also before mpirun
-    out = Path(args.out) if args.out else _default_out(case.name)
+    if args.restart and args.out:
+        from anodemech.errors import CaseError
+
+        raise CaseError("--restart", "give either --out (a new run) or --restart (an unfinished one)")
+    out = Path(args.restart or args.out) if (args.restart or args.out) else _default_out(case.name)
     if args.ranks > 1:
         if args.ranks > 64:
             from anodemech.errors import CaseError
 
             raise CaseError("-n", f"{args.ranks} ranks", "1..64")
-        cmd = [*mpirun_command(args.ranks), sys.executable, "-m", "anodemech", "run", args.case, "--out", str(out)]
+        cmd = [*mpirun_command(args.ranks), sys.executable, "-m", "anodemech", "run", args.case,
+               "--restart" if args.restart else "--out", str(out)]
         cmd += [f"--set={s}" for s in args.set]
         cmd += ["--no-progress"] * args.no_progress + ["-q"] * args.quiet
         return subprocess.call(cmd)
@@ -144,7 +150,7 @@ def _run(args) -> int:
 
     setup_logging(comm, logging.WARNING if args.quiet else logging.INFO)
     out = comm.bcast(out, root=0)
-    res = run_case(case, out, comm, progress=not args.no_progress)
+    res = run_case(case, out, comm, progress=not args.no_progress, restart=bool(args.restart))
     if comm.rank == 0:
         print(f"results: {res.path}")
     return 0

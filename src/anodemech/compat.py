@@ -76,3 +76,11 @@ def geometry_dofmap(mesh):
         dm = g.dofmaps
         return dm(0) if callable(dm) else dm[0]
     return g.dofmap
+
+
+def adios2_mode(name: str):
+    """``adios2.Mode.<name>`` as adios4dolfinx resolves it (the enum sits in ``adios2`` or in
+    ``adios2.bindings`` depending on the ADIOS2 version)."""
+    from adios4dolfinx import adios2_helpers
+
+    return getattr(adios2_helpers.adios2.Mode, name)

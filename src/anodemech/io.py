@@ -12,6 +12,10 @@ Layout::
     history.csv       one row per accepted time step
     fields.bp/        VTX time series (ParaView: open with the ADIOS2VTXReader)
     checkpoint.bp/    adios4dolfinx checkpoint of the same fields (used by ``anodemech probe``)
+    restart/          restart points: state_<step>.bp (u and theta, input ordering, so a
+                      restart may use another number of ranks) and restart.json (stepper)
+    fields.part<k>.bp, checkpoint.part<k>.bp
+                      the field series written before the k-th restart
     mesh.xdmf         mesh with region and surface tags
     *.png             history plots and the von Mises rendering
 """
@@ -55,6 +59,49 @@ class RunDirectory:
         self.info: dict = {}
         self._history_keys: list[str] | None = None
 
+    @classmethod
+    def reopen(cls, path: str | Path, comm) -> "RunDirectory":
+        """An existing, unfinished run directory with a restart point (``--restart``).
+
+        Raises:
+            CaseError: no such run, already complete, or no restart point (key ``--restart``).
+        """
+        self = cls.__new__(cls)
+        self.path = Path(path).resolve()
+        self.comm = comm
+        err = None
+        if comm.rank == 0:
+            if not (self.path / "run.json").exists():
+                err = f"{self.path} is not a run directory (no run.json)"
+            elif (self.path / "COMPLETE").exists():
+                err = f"{self.path} is complete; nothing to restart"
+            elif not (self.path / "restart" / "restart.json").exists():
+                err = f"{self.path} has no restart point (output.restart_every / restart_minutes)"
+        err = comm.bcast(err, root=0)
+        if err:
+            raise CaseError("--restart", err, "an unfinished run directory with restart/restart.json")
+        self.info = json.loads((self.path / "run.json").read_text())
+        self._history_keys = None
+        return self
+
+    def truncate_history(self, steps: int) -> list[dict]:
+        """Keep the header and the rows of steps <= ``steps`` in ``history.csv`` (rank 0
+        rewrites it atomically); returns the kept rows (on every rank)."""
+        rows = None
+        if self.comm.rank == 0:
+            with open(self.path / "history.csv", newline="") as fh:
+                reader = csv.DictReader(fh)
+                keys = list(reader.fieldnames or [])
+                rows = [r for r in reader if int(r["step"]) <= steps]
+            tmp = self.path / "history.csv.tmp"
+            with open(tmp, "w", newline="") as fh:
+                w = csv.DictWriter(fh, fieldnames=keys)
+                w.writeheader()
+                w.writerows(rows)
+            os.replace(tmp, self.path / "history.csv")
+            self._history_keys = keys
+        return self.comm.bcast(rows, root=0)
+
     def write_json(self, info: dict):
         """Write ``run.json`` (rank 0) atomically."""
         self.info = info
@@ -89,11 +136,23 @@ class RunDirectory:
 
 
 class FieldWriter:
-    """VTX time series plus an adios4dolfinx checkpoint of the post-processed fields."""
+    """VTX time series plus an adios4dolfinx checkpoint of the post-processed fields.
 
-    def __init__(self, comm, path: Path, mesh, functions: dict, checkpoint: bool = True):
+    On a restart (``restart=True``) the series written so far are kept as
+    ``fields.part<k>.bp`` / ``checkpoint.part<k>.bp`` and new ones begin."""
+
+    def __init__(self, comm, path: Path, mesh, functions: dict, checkpoint: bool = True, restart: bool = False):
         from anodemech import compat
 
+        if restart:
+            if comm.rank == 0:
+                k = 1
+                while (path / f"fields.part{k}.bp").exists():
+                    k += 1
+                for stem in ("fields", "checkpoint"):
+                    if (path / f"{stem}.bp").exists():
+                        os.replace(path / f"{stem}.bp", path / f"{stem}.part{k}.bp")
+            comm.barrier()
         self.functions = functions
         # Discontinuous P1 fields of different shapes share one VTX file (one element family/degree).
         self.writers = [compat.vtx_writer(comm, path / "fields.bp", list(functions.values()))]
@@ -118,6 +177,57 @@ class FieldWriter:
     def close(self):
         for w in self.writers:
             w.close()
+
+
+class RestartPoints:
+    """Restart points of a run: the state (u, theta) and the stepper's variables.
+
+    Each point is its own ``restart/state_<step>.bp``, written with
+    ``adios4dolfinx.write_function_on_input_mesh`` (the mesh's input ordering, so that any
+    number of ranks can read it onto the same Gmsh mesh), and only then named in
+    ``restart/restart.json`` (atomic rename): a run killed while writing keeps the previous
+    point. The two newest points are kept.
+    """
+
+    def __init__(self, comm, path: Path):
+        self.comm = comm
+        self.dir = Path(path) / "restart"
+        if comm.rank == 0:
+            self.dir.mkdir(exist_ok=True)
+        comm.barrier()
+
+    def write(self, step: int, functions: dict, state: dict):
+        """Write the functions (collapsed, non-mixed) and ``state`` (JSON-ready) as the
+        restart point of ``step``."""
+        import adios4dolfinx
+
+        from anodemech.compat import adios2_mode
+
+        bp = self.dir / f"state_{step}.bp"
+        for i, (name, f) in enumerate(functions.items()):
+            adios4dolfinx.write_function_on_input_mesh(bp, f, mode=adios2_mode("Write" if i == 0 else "Append"),
+                                                       time=0.0, name=name)
+        self.comm.barrier()
+        if self.comm.rank == 0:
+            doc = {**state, "step": step, "file": bp.name, "written": _now()}
+            tmp = self.dir / "restart.json.tmp"
+            tmp.write_text(json.dumps(doc, indent=2, default=_json_default) + "\n")
+            os.replace(tmp, self.dir / "restart.json")
+            import shutil
+
+            points = sorted(self.dir.glob("state_*.bp"), key=lambda p: int(p.stem.split("_")[1]))
+            for old in points[:-2]:
+                shutil.rmtree(old, ignore_errors=True)
+        self.comm.barrier()
+
+    def read(self, functions: dict) -> dict:
+        """Fill ``functions`` from the newest restart point; returns its state dict."""
+        import adios4dolfinx
+
+        doc = self.comm.bcast(json.loads((self.dir / "restart.json").read_text()) if self.comm.rank == 0 else None, root=0)
+        for name, f in functions.items():
+            adios4dolfinx.read_function(self.dir / doc["file"], f, time=0.0, name=name)
+        return doc
 
 
 def write_mesh_xdmf(comm, path: Path, md):

@@ -24,6 +24,15 @@ from anodemech.physics import chemomech as cm
 from anodemech.physics import contact as ct
 
 SCALARS = ("theta", "c", "J", "von_mises", "hydrostatic", "radial", "hoop", "region")
+#: names ``output.fields`` accepts (``gap`` / ``contact_pressure``: those of every contact)
+FIELD_NAMES = ("u", "sigma", *SCALARS, "gap", "contact_pressure")
+
+
+def select_fields(functions: dict, names) -> dict:
+    """The functions ``output.fields`` asks for (all if ``names`` is empty)."""
+    if not names:
+        return dict(functions)
+    return {k: f for k, f in functions.items() if k in names or any(k.startswith(f"{n}_") for n in ("gap", "contact_pressure") if n in names)}
 
 
 class PostProcessor:

@@ -10,6 +10,7 @@ solve fails is retried with ``dt * cutback``; below ``dt_min`` the run stops wit
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from dataclasses import dataclass
@@ -53,23 +54,37 @@ def check_runnable(case: Case) -> None:
         raise CaseError("geometry.builder", f"{case.builder!r} ({case.geometry.variant}) cannot be run yet: {reason}")
 
 
-def run_case(case: Case, out: str | Path, comm, progress: bool = True) -> RunResult:
-    """Run ``case`` into the fresh directory ``out``.
+def run_case(case: Case, out: str | Path, comm, progress: bool = True, restart: bool = False) -> RunResult:
+    """Run ``case`` into the fresh directory ``out``, or (``restart=True``) continue the
+    unfinished run in ``out`` from its newest restart point.
+
+    A restart rebuilds the same Gmsh mesh, reads the state (u, theta) and the stepper's
+    variables (time, step, next dt, stage, raised penalties), truncates ``history.csv`` to
+    the restart step and goes on; it may use another number of ranks.
 
     Raises:
-        CaseError: ``out`` is not a new or empty directory, or the geometry needs physics
-            the solver does not have yet (2D variants); raised before ``out`` is made.
+        CaseError: ``out`` is not a new or empty directory (a restart: not an unfinished
+            run with a restart point, or the case differs from the run's inputs), or the
+            geometry needs physics the solver does not have yet (2D variants); raised
+            before ``out`` is made or changed.
         SolverFailure: the time step fell below ``time.dt_min`` (the directory keeps the
             last converged state and is marked failed).
     """
     check_runnable(case)  # before the run directory exists
-    rd = aio.RunDirectory(out, comm)
     wall0 = time.perf_counter()
-    info = {"status": "running", "started": aio._now(), "ranks": comm.size, "versions": aio.versions(),
-            "git_revision": aio.git_revision(Path(__file__).parent), "inputs": case.resolved()}
+    if restart:
+        rd = aio.RunDirectory.reopen(out, comm)
+        _check_same_inputs(rd.info.get("inputs", {}), case.resolved())
+        info = rd.info
+        info.update(status="running", restarts=info.get("restarts", 0) + 1, ranks=comm.size)
+    else:
+        rd = aio.RunDirectory(out, comm)
+        info = {"status": "running", "started": aio._now(), "ranks": comm.size, "versions": aio.versions(),
+                "git_revision": aio.git_revision(Path(__file__).parent), "inputs": case.resolved()}
     rd.write_json(info)
     md = build_mesh(comm, case)
-    aio.write_mesh_xdmf(comm, rd.path / "mesh.xdmf", md)
+    if not restart:
+        aio.write_mesh_xdmf(comm, rd.path / "mesh.xdmf", md)
     try:
         pb = ChemoMechanicalProblem(comm, md, case.materials, case.physics, linear=case.solver.linear,
                                     petsc_options=case.solver.petsc, obstacles=case.contact.obstacles,
@@ -78,7 +93,10 @@ def run_case(case: Case, out: str | Path, comm, progress: bool = True) -> RunRes
         msg = str(exc).strip("'\"")
         raise CaseError("contact" if ("obstacle" in msg or "contact pair" in msg) else "supports", msg) from None
     post = PostProcessor(pb)
-    writer = aio.FieldWriter(comm, rd.path, md.mesh, post.functions, checkpoint=case.output.checkpoint)
+    from anodemech.post import select_fields
+
+    writer = aio.FieldWriter(comm, rd.path, md.mesh, select_fields(post.functions, case.output.fields),
+                             checkpoint=case.output.checkpoint, restart=restart)
     ndofs = pb.W.dofmap.index_map.size_global * pb.W.dofmap.index_map_bs
     info.update(mesh={"cells": md.mesh.topology.index_map(3).size_global, "dofs": ndofs, "regions": md.cell_names,
                       "surfaces": md.facet_names},
@@ -88,12 +106,13 @@ def run_case(case: Case, out: str | Path, comm, progress: bool = True) -> RunRes
     log.info("mesh: %d cells, %d dofs on %d rank(s); capacity %.4g mol", info["mesh"]["cells"], ndofs, comm.size, pb.capacity)
 
     stepper = _Stepper(case, pb, post, rd, writer, comm, progress, wall0)
+    resume = stepper.resume() if restart else None
     try:
-        _run_stages(case, stepper, rd)
+        _run_stages(case, stepper, rd, resume)
     except SolverFailure as exc:
         writer.write(stepper.t)  # the last converged state (w was reset to w_n)
         rd.finish("failed", failure={"message": str(exc), "time_s": exc.time, "dt_s": exc.dt, "reason": exc.reason},
-                  wall_time_s=time.perf_counter() - wall0)
+                  wall_time_s=stepper.wall_time())
         raise
     finally:
         writer.close()
@@ -103,15 +122,34 @@ def run_case(case: Case, out: str | Path, comm, progress: bool = True) -> RunRes
         from anodemech import plotting
 
         plotting.history_plots(rd.path / "history.csv", rd.path)
-    rd.finish("complete", wall_time_s=time.perf_counter() - wall0, steps=stepper.step_no, final_soc=stepper.soc)
-    log.info("run complete: %s (%d steps, %.1f s wall)", rd.path, stepper.step_no, time.perf_counter() - wall0)
+    rd.finish("complete", wall_time_s=stepper.wall_time(), steps=stepper.step_no, final_soc=stepper.soc)
+    log.info("run complete: %s (%d steps, %.1f s wall)", rd.path, stepper.step_no, stepper.wall_time())
     return RunResult(rd.path, "complete", stepper.step_no, stepper.t, stepper.soc, stepper.history)
 
 
-def _run_stages(case: Case, stepper: "_Stepper", rd):
-    stepper.record(stage="initial", stats=None, dt=0.0)
-    for stage in case.stages:
-        stepper.run_stage(stage)
+def _check_same_inputs(stored: dict, now: dict):
+    """A restart must continue the same problem: every resolved input but the case file's
+    path, its description and the output settings must be equal."""
+    ignore = {"case_file", "description", "output"}
+    a = json.loads(json.dumps({k: v for k, v in stored.items() if k not in ignore}, default=str))
+    b = json.loads(json.dumps({k: v for k, v in now.items() if k not in ignore}, default=str))
+    if a != b:
+        diff = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+        raise CaseError("--restart", f"the case differs from the run's inputs in {', '.join(diff)}",
+                        "the same case file and --set values as the interrupted run (output.* may differ)")
+
+
+def _run_stages(case: Case, stepper: "_Stepper", rd, resume: dict | None = None):
+    first = 0
+    if resume is None:
+        stepper.record(stage="initial", stats=None, dt=0.0)
+    else:
+        first = resume["stage_index"] + (1 if resume["stage_done"] else 0)
+    for i, stage in enumerate(case.stages):
+        if i < first:
+            continue
+        mid = resume is not None and i == resume["stage_index"] and not resume["stage_done"]
+        stepper.run_stage(stage, i, resume_t0=resume["stage_t0"] if mid else None)
         if stage.direction > 0 and case.output.render and not stepper.rendered:
             stepper.render_snapshot(rd.path / f"von_mises_end_of_{stage.name}.png")
 
@@ -129,6 +167,9 @@ class _Stepper:
         self.rendered = False
         self.alpha: dict[str, float] = {}  # raised penalties, per obstacle
         self.soc = post.soc()
+        self.wall_before = 0.0  # wall time of earlier segments of a restarted run [s]
+        self.restarts = aio.RestartPoints(comm, rd.path) if (case.output.restart_every or case.output.restart_minutes) else None
+        self.last_restart_wall = time.perf_counter()
         self.bar = None
         if progress and comm.rank == 0:
             from tqdm import tqdm
@@ -139,35 +180,92 @@ class _Stepper:
         if self.bar is not None:
             self.bar.close()
 
+    def wall_time(self) -> float:
+        """Wall time of the run over all its segments [s]."""
+        return self.wall_before + time.perf_counter() - self.wall0
+
+    # ------------------------------------------------------------------ restart
+    def _state_functions(self):
+        """Collapsed copies of u and theta (adios4dolfinx writes no mixed functions)."""
+        from dolfinx import fem
+
+        pb = self.pb
+        u, th = fem.Function(pb.V_u, name="u"), fem.Function(pb.V_theta, name="theta")
+        return {"u": (u, pb.u_dofs), "theta": (th, pb.theta_dofs)}
+
+    def checkpoint_if_due(self, stage_index: int, stage_t0: float, stage_done: bool):
+        """Write a restart point after an accepted step if ``output.restart_every`` steps or
+        ``output.restart_minutes`` of wall time have passed (the decision is rank 0's)."""
+        if self.restarts is None:
+            return
+        out = self.case.output
+        due = (out.restart_every and self.step_no % out.restart_every == 0) or (
+            out.restart_minutes and time.perf_counter() - self.last_restart_wall >= 60.0 * out.restart_minutes)
+        if not self.comm.bcast(bool(due), root=0):
+            return
+        funcs = self._state_functions()
+        for f, dofs in funcs.values():
+            f.x.array[:] = self.pb.w.x.array[dofs]
+        state = {"time_s": self.t, "dt_s": self.dt, "stage_index": stage_index, "stage_t0": stage_t0,
+                 "stage_done": stage_done, "soc": self.soc, "alpha": self.alpha, "rendered": self.rendered,
+                 "wall_s": self.wall_time(), "ranks": self.comm.size}
+        self.restarts.write(self.step_no, {k: f for k, (f, _) in funcs.items()}, state)
+        self.last_restart_wall = time.perf_counter()
+
+    def resume(self) -> dict:
+        """Load the newest restart point into the problem and the stepper; returns it."""
+        funcs = self._state_functions()
+        doc = self.restarts.read({k: f for k, (f, _) in funcs.items()})
+        w = self.pb.w
+        for f, dofs in funcs.values():
+            w.x.array[dofs] = f.x.array
+        w.x.scatter_forward()
+        self.pb.w_n.x.array[:] = w.x.array
+        self.t, self.dt, self.step_no, self.soc = doc["time_s"], doc["dt_s"], doc["step"], doc["soc"]
+        self.rendered, self.wall_before = doc["rendered"], doc["wall_s"]
+        for name, alpha in doc["alpha"].items():
+            self.alpha[name] = alpha
+            self.pb.set_penalty(name, alpha)
+        self.history = self.rd.truncate_history(self.step_no)
+        self.post.update_fields()
+        log.info("restart from step %d: t = %.6g s, SOC %.4f, stage %d (written on %d rank(s))", self.step_no, self.t,
+                 self.soc, doc["stage_index"], doc["ranks"])
+        return doc
+
     # ------------------------------------------------------------------ stages
-    def run_stage(self, st: Stage):
+    def run_stage(self, st: Stage, index: int = 0, resume_t0: float | None = None):
+        """Run stage ``st`` (number ``index``) to its end; ``resume_t0`` (the stage's start
+        time [s]) continues a stage that a restart point interrupted."""
         pb, tc = self.pb, self.case.time
         rate = 0.0  # dSOC/dt [1/s] for galvanostatic stages
         if st.mode == "galvanostatic":
             flux = pb.flux_for_c_rate(st.c_rate) if st.c_rate is not None else st.current_density / FARADAY
             pb.set_galvanostatic(flux)
             rate = flux * pb.flux_area / pb.capacity
-            self.dt = max(self.dt, tc.dt_initial)  # after a hold that ended on tiny steps
+            if resume_t0 is None:
+                self.dt = max(self.dt, tc.dt_initial)  # after a hold that ended on tiny steps
             limit = st.theta_limit if st.theta_limit is not None else (1.0 if rate > 0 else 0.0)
         else:
             pb.set_potentiostatic(st.surface_theta)
             limit = None
-            self.dt = min(self.dt, tc.dt_initial)  # the surface value jumps: start small
+            if resume_t0 is None:
+                self.dt = min(self.dt, tc.dt_initial)  # the surface value jumps: start small
         applied = {"stage": st.name, "mode": st.mode, "start_time_s": self.t, "start_soc": self.soc}
         if st.mode == "galvanostatic":
             applied.update(flux_mol_m2_s=flux, current_density_A_m2=flux * FARADAY, soc_rate_per_s=rate,
                            c_rate=rate * 3600.0)
         else:
             applied.update(surface_theta=st.surface_theta)
-        self.rd.info.setdefault("applied_loading", []).append(applied)
-        self.rd.write_json(self.rd.info)
+        if resume_t0 is None:
+            self.rd.info.setdefault("applied_loading", []).append(applied)
+            self.rd.write_json(self.rd.info)
         target = st.until_soc
         sign = 0 if target is None else (1 if target > self.soc else -1)
         if target is not None and rate != 0 and sign != (1 if rate > 0 else -1):
             log.warning("stage %s: SOC %.4f is already past until_soc %.4f; stage skipped", st.name, self.soc, target)
             return
         log.info("stage %s (%s): from SOC %.4f, t = %.4g s", st.name, st.mode, self.soc, self.t)
-        t_start = self.t
+        t_start = self.t if resume_t0 is None else resume_t0
         dt = self.dt
         while True:
             dt = min(dt, tc.dt_max)
@@ -207,15 +305,17 @@ class _Stepper:
                 dt *= tc.growth
             if rate == 0 and abs(self.soc - soc_prev) > tc.max_dsoc:
                 dt *= tc.max_dsoc / abs(self.soc - soc_prev)
-            if st.max_time is not None and self.t - t_start >= st.max_time * (1 - 1e-12):
-                break
-            if target is not None and sign * (self.soc - target) >= -1e-9:
-                break
-            if limit is not None:
+            done = st.max_time is not None and self.t - t_start >= st.max_time * (1 - 1e-12)
+            done = done or (target is not None and sign * (self.soc - target) >= -1e-9)
+            if not done and limit is not None:
                 lo, hi = self.post.surface_theta_range()
                 if (rate > 0 and hi >= limit) or (rate < 0 and lo <= limit):
                     log.info("stage %s: surface theta reached the cut-off %.4g at SOC %.4f", st.name, limit, self.soc)
-                    break
+                    done = True
+            self.dt = dt
+            self.checkpoint_if_due(index, t_start, done)
+            if done:
+                break
         self.dt = dt
 
     def _too_deep(self, stats) -> bool:
@@ -253,7 +353,7 @@ class _Stepper:
                "krylov_iterations": stats.krylov_iterations if stats else 0,
                "assembly_s": stats.assembly_time if stats else 0.0,
                "step_wall_s": stats.total_time if stats else 0.0,
-               "wall_s": time.perf_counter() - self.wall0}
+               "wall_s": self.wall_time()}
         self.history.append(row)
         self.rd.append_history(row)
         if self.step_no % self.case.output.fields_every == 0:

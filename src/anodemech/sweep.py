@@ -33,8 +33,9 @@ Sweep directory (default ``results/<case>/sweep``)::
 
 A run counts as done only when its directory holds ``COMPLETE``, which a run creates by
 an atomic rename after its last output; ``failed`` runs keep ``INCOMPLETE``. A second
-invocation skips complete runs, moves failed or half-written ones to ``attempts/`` and
-runs them again, and never touches a run whose lock another live process holds.
+invocation skips complete runs, continues killed runs that wrote a restart point
+(``anodemech run --restart``), moves failed or other half-written ones to ``attempts/``
+and runs them again, and never touches a run whose lock another live process holds.
 """
 
 from __future__ import annotations
@@ -390,10 +391,11 @@ class SweepDirectory:
         os.replace(d, self.path / "attempts" / f"{run.run_id}-{k}")
 
 
-def run_command(sweep: Sweep, sd: SweepDirectory, run: SweepRun, ranks: int) -> list[str]:
-    """The ``anodemech run`` command line of one sweep run."""
-    cmd = [sys.executable, "-m", "anodemech", "run", str(Path(sweep.case_path).resolve()), "--out", str(sd.run_dir(run)),
-           "--no-progress", "-q", "-n", str(ranks)]
+def run_command(sweep: Sweep, sd: SweepDirectory, run: SweepRun, ranks: int, restart: bool = False) -> list[str]:
+    """The ``anodemech run`` command line of one sweep run (``restart``: continue it from its
+    newest restart point)."""
+    cmd = [sys.executable, "-m", "anodemech", "run", str(Path(sweep.case_path).resolve()),
+           "--restart" if restart else "--out", str(sd.run_dir(run)), "--no-progress", "-q", "-n", str(ranks)]
     return cmd + [f"--set={s}" for s in run.settings]
 
 
@@ -410,14 +412,18 @@ def execute(sweep: Sweep, sd: SweepDirectory, run: SweepRun, ranks: int = 1) -> 
     if fh is None:
         return "busy"
     try:
-        if sd.status(run) == "complete":  # finished between the check and the lock
+        status = sd.status(run)
+        if status == "complete":  # finished between the check and the lock
             return "complete"
-        sd.retire(run)
+        # a killed run with a restart point continues from it; anything else starts afresh
+        restart = status == "incomplete" and (sd.run_dir(run) / "restart" / "restart.json").exists()
+        if not restart:
+            sd.retire(run)
         env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1]) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-        with open(sd.path / "logs" / f"{run.run_id}.log", "w") as logf:
+        with open(sd.path / "logs" / f"{run.run_id}.log", "a" if restart else "w") as logf:
             # the child inherits the locked descriptor: the lock outlives this process if it is killed
-            rc = subprocess.call(run_command(sweep, sd, run, ranks), stdout=logf, stderr=subprocess.STDOUT, env=env,
-                                 pass_fds=(fh.fileno(),))
+            rc = subprocess.call(run_command(sweep, sd, run, ranks, restart), stdout=logf, stderr=subprocess.STDOUT,
+                                 env=env, pass_fds=(fh.fileno(),))
         return "done" if rc == 0 and sd.status(run) == "complete" else "failed"
     finally:
         fh.close()
