@@ -169,3 +169,31 @@ def test_dry_run_writes_script_only(tmp_path):
         assert line in s, line
     res = run_anodemech(["slurm", str(case), "--partition", "batch", "--time", "2h", "--dry-run"])
     assert res.returncode == 2 and "--time" in res.stderr
+
+
+@pytest.mark.slow
+def test_real_sweep_through_slurm(cluster, tmp_path):
+    """The 3 x 3 design sweep of cases/sweep_core_shell_si_c.toml as a job array (about
+    10 min on 2 cores); then the local runner finds every run complete, and the report has
+    its design maps. Run with ``-m slow``."""
+    from conftest import ROOT
+
+    case = ROOT / "cases" / "sweep_core_shell_si_c.toml"
+    out = tmp_path / "sweep"
+    old = os.environ.get("SLURM_CONF")
+    os.environ["SLURM_CONF"] = cluster["env"]["SLURM_CONF"]
+    try:
+        res = run_anodemech(["slurm", str(case), "--out", str(out), "--partition", "debug", "--time", "01:00:00"])
+        assert res.returncode == 0, res.stderr[-2000:]
+        _wait_idle(cluster, timeout=3600)
+    finally:
+        if old is None:
+            os.environ.pop("SLURM_CONF", None)
+        else:
+            os.environ["SLURM_CONF"] = old
+    res = run_anodemech(["sweep", "run", str(case), "--out", str(out), "--no-progress"])
+    assert res.returncode == 0 and "9/9 complete" in res.stdout, res.stdout + res.stderr[-2000:]
+    res = run_anodemech(["report", str(out)])
+    assert res.returncode == 0, res.stderr[-2000:]
+    for name in ("map_hoop_max_shell_Pa_0.png", "map_von_mises_max_core_Pa_0.png", "histories.png"):
+        assert (out / "report" / name).stat().st_size > 10_000

@@ -212,3 +212,15 @@ def test_run_report(sweeps):
 def test_report_refuses_other_folders(tmp_path):
     res = run_anodemech(["report", str(tmp_path)])
     assert res.returncode == 2 and "SWEEP_OR_RUN" in res.stderr
+
+
+def test_paraview_script(sweeps):
+    res = run_anodemech(["paraview", str(sweeps["A"])])
+    assert res.returncode == 0, res.stderr[-2000:]
+    text = (sweeps["A"] / "paraview_view.py").read_text()
+    compile(text, "paraview_view.py", "exec")  # valid Python (ParaView itself is not installed here)
+    ns: dict = {}
+    exec(text.split("def load")[0].split("\n", 3)[-1], ns)  # the data block: RUNS, CONTACT
+    assert len(ns["RUNS"]) == 4 and all(p.endswith("fields.bp") and os.path.isdir(p) for _, p, _ in ns["RUNS"])
+    assert {lab for lab, _, _ in ns["RUNS"]} >= {"core_radius=40 nm, shell_thickness=5 nm"}
+    assert '"von_mises"' in text and '"theta"' in text

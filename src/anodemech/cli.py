@@ -1,6 +1,6 @@
 """The ``anodemech`` command line (argparse).
 
-Commands: ``run``, ``mesh``, ``sweep`` (expand, run, collect, task), ``report``, ``slurm``,
+Commands: ``run``, ``mesh``, ``sweep`` (expand, run, collect, task), ``report``, ``slurm``, ``paraview``,
 ``probe``, ``geometries``, ``info``, ``materials``. Errors in the case file
 or arguments print one line naming the key and exit with status 2 before any computation.
 """
@@ -66,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("path", metavar="SWEEP_OR_RUN")
     rp.add_argument("--format", choices=("md", "html", "both"), default="both")
 
+    pv = sub.add_parser("paraview", help="write paraview_view.py (pvpython) with the standard views of a run or sweep")
+    pv.add_argument("path", metavar="RUN_OR_SWEEP")
+
     sl = sub.add_parser("slurm", help="write (and submit) an sbatch job array for a sweep")
     sl.add_argument("case", help="case file with a [sweep] table")
     sl.add_argument("--out", help="sweep directory (default results/<case>/sweep)")
@@ -89,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         return {"run": _run, "mesh": _mesh, "probe": _probe, "info": _info, "materials": _materials,
-                "geometries": _geometries, "sweep": _sweep, "report": _report, "slurm": _slurm}[args.command](args)
+                "geometries": _geometries, "sweep": _sweep, "report": _report, "slurm": _slurm,
+                "paraview": _paraview}[args.command](args)
     except CaseError as exc:
         print(f"anodemech: error: {exc}", file=sys.stderr)
         return 2
@@ -127,6 +131,12 @@ def _run(args) -> int:
     from anodemech.case import load_case, settings_to_overrides
 
     case = load_case(args.case, settings_to_overrides(args.set))  # validate before anything, also before mpirun
+    if "sweep" in case.raw and not os.environ.get("ANODEMECH_SWEEP_RUN"):
+        from anodemech.sweep import load_sweep
+
+        sw = load_sweep(args.case)  # a bad [sweep] table is an error here too
+        print(f"anodemech: note: {args.case} defines a sweep of {len(sw.runs)} runs; this runs its base case only "
+              "(anodemech sweep run runs the sweep)", file=sys.stderr)
     if args.restart and args.out:
         from anodemech.errors import CaseError
 
@@ -204,6 +214,13 @@ def _report(args) -> int:
     fmts = ("md", "html") if args.format == "both" else (args.format,)
     for f in write_report(args.path, fmts):
         print(f"report: {f}")
+    return 0
+
+
+def _paraview(args) -> int:
+    from anodemech.paraview import write_paraview_script
+
+    print(f"ParaView script: {write_paraview_script(args.path)} (run it with pvpython, or in ParaView's Python shell)")
     return 0
 
 

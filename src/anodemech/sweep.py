@@ -419,7 +419,8 @@ def execute(sweep: Sweep, sd: SweepDirectory, run: SweepRun, ranks: int = 1) -> 
         restart = status == "incomplete" and (sd.run_dir(run) / "restart" / "restart.json").exists()
         if not restart:
             sd.retire(run)
-        env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1]) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+        env = {**os.environ, "ANODEMECH_SWEEP_RUN": run.run_id,
+               "PYTHONPATH": str(Path(__file__).resolve().parents[1]) + os.pathsep + os.environ.get("PYTHONPATH", "")}
         with open(sd.path / "logs" / f"{run.run_id}.log", "a" if restart else "w") as logf:
             # the child inherits the locked descriptor: the lock outlives this process if it is killed
             rc = subprocess.call(run_command(sweep, sd, run, ranks, restart), stdout=logf, stderr=subprocess.STDOUT,
