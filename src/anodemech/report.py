@@ -299,7 +299,7 @@ def _design_maps(rows, keys, xk, yk, output, limits, outdir):
 
 
 def _axis_scale(key, values):
-    if key.split(".")[-1] in ("E",) or key.endswith("_Pa"):
+    if key.split(".")[-1] == "E":
         return 1e9, "GPa"
     if max(abs(v) for v in values) < 1e-5 and key.startswith("geometry."):
         return 1e-9, "nm"

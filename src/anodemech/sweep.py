@@ -163,10 +163,10 @@ def load_sweep(path: str | Path) -> Sweep:
         settings = tuple(s for k, v in values.items() for s in _settings(k, v, raw))
         where = ", ".join(f"{k} = {v!r}" for k, v in values.items())
         try:
-            case = parse_case(_merge(_strip(raw), settings_to_overrides(list(settings))), str(path))
+            parse_case(_merge(_strip(raw), settings_to_overrides(list(settings))), str(path))
         except CaseError as exc:
             raise CaseError(f"sweep ({where})", str(exc)) from None
-        si = {k: _si_value(k, v, case) for k, v in values.items()}
+        si = {k: _si_value(v) for k, v in values.items()}
         run_id = hashlib.sha256(json.dumps(si, sort_keys=True).encode()).hexdigest()[:10]
         if run_id in seen:
             raise CaseError("sweep", f"runs {seen[run_id]} and {i} are the same point ({where})", "distinct points")
@@ -276,8 +276,9 @@ def _settings(key: str, value, raw: dict) -> list[str]:
     return [f"{key}={_toml_literal(value)}"]
 
 
-def _si_value(key: str, value, case):
-    """The swept value in SI, read back from the validated case where the key has a unit."""
+def _si_value(value):
+    """The swept value in SI: numbers as floats, quantity strings as "<magnitude> <base unit>",
+    other strings and booleans as written."""
     if _kind(value) == "number":
         return float(value)
     if isinstance(value, str):
