@@ -33,6 +33,31 @@ GAS_CONSTANT = 8.314462618  # J/(mol K) (CODATA 2018)
 
 
 @dataclass(frozen=True)
+class Plasticity:
+    """J2 plasticity parameters of one material (SI), see :mod:`anodemech.physics.plasticity`.
+
+    Attributes:
+        yield_stress: yield stress (von Mises, Cauchy) at theta = 0 [Pa].
+        yield_stress_full: yield stress at theta = 1 [Pa]; None = constant ``yield_stress``.
+            Linear in theta in between.
+        hardening: linear isotropic hardening modulus ``H`` [Pa]
+            (``sigma_e = sigma_Y(theta) + H alpha``); 0 = perfectly plastic.
+        sources: value name -> citation.
+    """
+
+    yield_stress: float
+    yield_stress_full: float | None = None
+    hardening: float = 0.0
+    sources: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def yield_stress_at(self, theta):
+        """UFL (or float) yield stress [Pa] at normalised concentration ``theta``."""
+        if self.yield_stress_full is None:
+            return self.yield_stress
+        return self.yield_stress + (self.yield_stress_full - self.yield_stress) * theta
+
+
+@dataclass(frozen=True)
 class Material:
     """An isotropic, swelling, Li-storing (or Li-inert) solid. All values SI.
 
@@ -49,6 +74,8 @@ class Material:
         D_full: diffusivity at theta = 1 [m^2/s]; None = constant ``D``.
         volume_table: optional ((theta_0, dV/V0_0), ...) table of the volume expansion
             against theta, used instead of ``Omega`` for the swelling (piecewise linear).
+        plasticity: J2 plasticity parameters when the case switches plasticity on for the
+            region (``plasticity = true`` takes :data:`PLASTICITY_DATABASE`); None = elastic.
         sources: value name -> citation (paper, table/equation).
         note: caveats about the data.
     """
@@ -62,6 +89,7 @@ class Material:
     E_full: float | None = None
     D_full: float | None = None
     volume_table: tuple[tuple[float, float], ...] | None = None
+    plasticity: Plasticity | None = None
     sources: dict[str, str] = field(default_factory=dict, compare=False)
     note: str = ""
 
@@ -303,6 +331,39 @@ DATABASE: dict[str, Material] = {
     ),
 }
 
+#: plasticity parameter sets; a case uses one with ``plasticity = true`` in a region table
+PLASTICITY_DATABASE: dict[str, Plasticity] = {
+    "LixSi": Plasticity(
+        yield_stress=2.0e9,
+        yield_stress_full=0.43e9,
+        hardening=0.0,
+        sources={
+            "yield_stress": "2 GPa for unlithiated Si: alloy-anode review (shared/literature/001, L144)",
+            "yield_stress_full": "430 MPa after full lithiation: alloy-anode review (001, L144); "
+                                 "Sethuraman et al., J. Power Sources 195 (2010) 5062 measured flow at ~1.75 GPa "
+                                 "early in lithiation falling to ~1 GPa",
+            "hardening": "perfectly plastic, as in Bower, Guduru & Sethuraman, J. Mech. Phys. Solids 59 (2011) 804",
+        },
+    ),
+    "Sn": Plasticity(
+        yield_stress=30e6,
+        sources={"yield_stress": "beta-Sn ~10-40 MPa (handbook range); lithiated Sn phases are not well characterised"},
+    ),
+    "Cu": Plasticity(
+        yield_stress=70e6,
+        hardening=1.0e9,
+        sources={"yield_stress": "annealed Cu ~70 MPa (CRC Handbook); rolled foil up to ~300 MPa",
+                 "hardening": "1 GPa linear hardening, order of magnitude for Cu at small strain (assumed)"},
+    ),
+}
+
+#: plasticity case key -> (Plasticity field, unit dimension, (lower, upper) physical range in SI)
+PLASTICITY_KEYS: dict[str, tuple[str, str, tuple[float, float]]] = {
+    "yield_stress": ("yield_stress", "pressure", (1e5, 5e10)),
+    "yield_stress_full": ("yield_stress_full", "pressure", (1e5, 5e10)),
+    "hardening": ("hardening", "pressure", (0.0, 1e12)),
+}
+
 #: case key -> (Material field, unit dimension, (lower, upper) physical range in SI)
 OVERRIDABLE: dict[str, tuple[str, str, tuple[float, float]]] = {
     "E": ("E", "pressure", (1e3, 2e12)),
@@ -341,8 +402,13 @@ def material_from_case(table: dict, key: str) -> Material:
         if k == "volume_table":
             changes["volume_table"] = _volume_table(v, f"{key}.volume_table")
             continue
+        if k == "plasticity":
+            pl = _plasticity(v, name, f"{key}.plasticity")
+            if pl is not None:
+                changes["plasticity"] = pl
+            continue
         if k not in OVERRIDABLE:
-            raise CaseError(f"{key}.{k}", "unknown key", ", ".join(["material", "volume_table", *OVERRIDABLE]))
+            raise CaseError(f"{key}.{k}", "unknown key", ", ".join(["material", "volume_table", "plasticity", *OVERRIDABLE]))
         attr, dim, (lo, hi) = OVERRIDABLE[k]
         val = to_si(v, dim, f"{key}.{k}")
         if not lo <= val <= hi:
@@ -356,6 +422,41 @@ def material_from_case(table: dict, key: str) -> Material:
     if mat.stores_li and mat.volume_expansion_full > 4.5:
         raise CaseError(f"{key}.Omega", f"volume expansion {mat.volume_expansion_full:.2f} at full lithiation", "0 <= Omega*c_max <= 4.5")
     return mat
+
+
+def _plasticity(value, material: str, key: str) -> Plasticity | None:
+    """``plasticity = false | true | {yield_stress = "1 GPa", ...}`` of a region table.
+
+    ``true`` takes the database set of ``material``; a table overrides its values (or
+    defines a set for a material without one, then ``yield_stress`` is required).
+
+    Raises:
+        CaseError: wrong type, unknown key, wrong unit, out of range, or no parameter set.
+    """
+    if value is False:
+        return None
+    base = PLASTICITY_DATABASE.get(material)
+    if value is True:
+        if base is None:
+            raise CaseError(key, f"no plasticity parameters for {material!r} in the database",
+                            f"give a table {{ yield_stress = ... }}; database sets: {', '.join(PLASTICITY_DATABASE)}")
+        return base
+    if not isinstance(value, dict):
+        raise CaseError(key, f"expected true, false or a table, got {value!r}", 'true, or { yield_stress = "1 GPa" }')
+    changes = {}
+    for k, v in value.items():
+        if k not in PLASTICITY_KEYS:
+            raise CaseError(f"{key}.{k}", "unknown key", ", ".join(PLASTICITY_KEYS))
+        attr, dim, (lo, hi) = PLASTICITY_KEYS[k]
+        val = to_si(v, dim, f"{key}.{k}")
+        if not lo <= val <= hi:
+            raise CaseError(f"{key}.{k}", f"value {val:g} is out of the physical range", f"[{lo:g}, {hi:g}] in SI")
+        changes[attr] = val
+    if base is None:
+        if "yield_stress" not in changes:
+            raise CaseError(f"{key}.yield_stress", f"missing: {material!r} has no database plasticity set", "a stress, e.g. \"1 GPa\"")
+        return Plasticity(**changes, sources={k: "case file" for k in changes})
+    return dataclasses.replace(base, **changes, sources={**base.sources, **{k: "case file override" for k in changes}})
 
 
 def _volume_table(value, key: str) -> tuple[tuple[float, float], ...]:

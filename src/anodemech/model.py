@@ -33,6 +33,7 @@ from anodemech.materials import Material
 from anodemech.physics import chemomech as cm
 from anodemech.physics import contact as ct
 from anodemech.physics import pair_contact as pc
+from anodemech.physics import plasticity as pl
 from anodemech.solver import NonlinearSolver
 
 
@@ -53,6 +54,26 @@ class PhysicsOptions:
     temperature: float = 298.15
     theta0: float = 0.0
     displacement_degree: int = 2
+
+
+@dataclass(frozen=True)
+class MaterialPoint:
+    """UFL stress state of one region (SI).
+
+    Attributes:
+        kin: kinematics (``F``, mechanical part ``Fe``, ``Js``, ``J``).
+        P: first Piola–Kirchhoff stress [Pa] (3x3).
+        sigma: Cauchy stress [Pa] (3x3).
+        sigma_h: hydrostatic Cauchy stress [Pa], a function of u and theta only (it is
+            differentiated for stress-coupled diffusion).
+        return_map: the plastic return map, or None for an elastic region.
+    """
+
+    kin: cm.Kinematics
+    P: object
+    sigma: object
+    sigma_h: object
+    return_map: pl.ReturnMap | None
 
 
 class ChemoMechanicalProblem:
@@ -76,16 +97,19 @@ class ChemoMechanicalProblem:
         spring: relative stiffness ``s`` of weak springs on every body: body force
             ``-s E_ref / L_ref^2 u`` [N/m^3], which removes the rigid-body modes of bodies
             held only by contact; 0 = none.
+        pressures: ``{surface: p [Pa]}``: follower pressure on named surfaces (normal
+            traction ``-p n`` per current area, e.g. a stack pressure or the internal
+            pressure of a thick-walled sphere); change it with :meth:`set_pressure`.
 
     Raises:
-        KeyError: a region of the mesh has no material, or an obstacle's or a pair's
-            surface / a fixed point is not in the mesh.
+        KeyError: a region of the mesh has no material, or an obstacle's, a pair's or a
+            pressure's surface / a fixed point is not in the mesh.
         ValueError: no region stores Li.
     """
 
     def __init__(self, comm, md: MeshData, materials: dict[str, Material], physics: PhysicsOptions,
                  linear: str = "iterative", petsc_options: dict | None = None, obstacles=(), fixed_points=None,
-                 pairs=(), spring: float = 0.0):
+                 pairs=(), spring: float = 0.0, pressures: dict | None = None):
         missing = set(md.cell_names) - set(materials)
         if missing:
             raise KeyError(f"no material for region(s) {sorted(missing)}")
@@ -116,6 +140,10 @@ class ChemoMechanicalProblem:
         self.dx = ufl.Measure("dx", domain=mesh, subdomain_data=md.cell_tags, metadata={"quadrature_degree": self.qdeg})
         self.ds = ufl.Measure("ds", domain=mesh, subdomain_data=md.facet_tags, metadata={"quadrature_degree": self.qdeg})
         self.dS = ufl.Measure("dS", domain=mesh, subdomain_data=md.facet_tags, metadata={"quadrature_degree": self.qdeg})
+
+        # J2 plasticity: internal variables at the quadrature points of self.dx
+        self.plastic = tuple(n for n, m in self.materials.items() if m.plasticity is not None)
+        self.history = pl.History(mesh, self.qdeg) if self.plastic else None
 
         self.dt = fem.Constant(mesh, 1.0)  # s
         self.flux_in = fem.Constant(mesh, 0.0)  # mol m^-2 s^-1 into the active material
@@ -152,6 +180,12 @@ class ChemoMechanicalProblem:
                                                                        self._contact_h[ob.name]))
                       for ob in self.obstacles}
         self._point_values = {}
+        # follower pressure [Pa] on named surfaces (set_pressure changes the value, no JIT)
+        self.pressures = {}
+        for surface, value in (pressures or {}).items():
+            if surface not in md.facet_names:
+                raise KeyError(f"pressure: surface {surface!r} is not in the mesh ({', '.join(md.facet_names)})")
+            self.pressures[surface] = fem.Constant(mesh, float(value))
         self.set_initial_state(physics.theta0)
         self.bcs_mech = self._mechanical_bcs() + self._point_bcs(fixed_points or {})
         self.bcs_inert = self._inert_bcs()
@@ -179,6 +213,20 @@ class ChemoMechanicalProblem:
         parts = ufl.split(self.w if w is None else w)
         return self.L_ref * parts[0], parts[1], None
 
+    def material_point(self, name: str) -> MaterialPoint:
+        """UFL stress state of region ``name`` at the current iterate ``w`` (from ``w_n`` and
+        the stored history where the region is plastic)."""
+        u, theta, _ = self.fields()
+        mat = self.materials[name]
+        kin = cm.kinematics(u, theta, mat, self.physics.theta0)
+        if mat.plasticity is None:
+            sigma = cm.cauchy(kin, theta, mat)
+            return MaterialPoint(kin, cm.first_piola(kin, theta, mat), sigma, cm.hydrostatic(sigma), None)
+        u_n, theta_n, _ = self.fields(self.w_n)
+        kin_n = cm.kinematics(u_n, theta_n, mat, self.physics.theta0)
+        rm = pl.return_map(kin, kin_n, self.history.be_bar, self.history.alpha, theta, mat)
+        return MaterialPoint(kin, pl.first_piola(rm, kin), pl.cauchy(rm), pl.hydrostatic(kin, theta, mat), rm)
+
     def residual(self):
         """Scaled UFL residual of the coupled problem (module docstring)."""
         u, theta, p = self.fields()
@@ -190,10 +238,13 @@ class ChemoMechanicalProblem:
         R = 0
         for name, mat in self.materials.items():
             dx = self.dx(self.md.cell_names[name])
-            kin = cm.kinematics(u, theta, mat, ph.theta0)
-            R += ufl.inner(cm.first_piola(kin, theta, mat), ufl.grad(v)) / (E * L**2) * dx
+            mp = self.material_point(name)
+            kin = mp.kin
+            R += ufl.inner(mp.P, ufl.grad(v)) / (E * L**2) * dx
+            if mp.return_map is not None:
+                self.history.add_region(name, self.md.cells(name), mp.return_map, self.comm)
             if mat.stores_li:
-                grad_sh = ufl.grad(cm.hydrostatic(cm.cauchy(kin, theta, mat))) if ph.stress_coupling else None
+                grad_sh = ufl.grad(mp.sigma_h) if ph.stress_coupling else None
                 J_R = cm.li_flux(theta, ufl.grad(theta), grad_sh, kin.F, mat, ph.transport, ph.temperature, ph.stress_coupling)
                 R += (mat.c_max * (theta - theta_n) * q - self.dt * ufl.inner(J_R, ufl.grad(q))) / (c * L**3) * dx
         for (_, measure, *_), weight in zip(self.flux_entries, self.flux_weights):
@@ -201,6 +252,11 @@ class ChemoMechanicalProblem:
             R += -self.dt * weight * self.flux_in * qf / (c * L**3) * measure
         if self.spring > 0:
             R += self.spring * E / L**2 * ufl.dot(u, v) / (E * L**2) * self.dx
+        if self.pressures:  # follower pressure: t = -p n da = -p J F^-T N dA (Nanson)
+            N = ufl.FacetNormal(self.mesh)
+            F = ufl.Identity(3) + ufl.grad(u)
+            for surface, pres in self.pressures.items():
+                R += pres * ufl.det(F) * ufl.dot(ufl.inv(F).T * N, v) / (E * L**2) * self.ds(self.md.facet_names[surface])
         x = ufl.SpatialCoordinate(self.mesh) + u
         for ob in self.obstacles:
             g, n = ob.gap_normal(x)
@@ -340,6 +396,14 @@ class ChemoMechanicalProblem:
                 self._point_values[(name, axis)] = g
                 bcs.append(fem.dirichletbc(g, dofs, sub))
         return bcs
+
+    def set_pressure(self, surface: str, value: float):
+        """Set the follower pressure on ``surface`` [Pa] (declared with ``pressures=``).
+
+        Raises:
+            KeyError: the problem has no pressure on ``surface``.
+        """
+        self.pressures[surface].value = float(value)
 
     def set_penalty(self, name: str, alpha: float):
         """Set the penalty multiplier of obstacle or pair ``name``: ``kappa = alpha E_ref / h``.
@@ -500,7 +564,9 @@ class ChemoMechanicalProblem:
 
     # ------------------------------------------------------------------ state
     def set_initial_state(self, theta0: float):
-        """Uniform ``theta = theta0``, ``u = 0``."""
+        """Uniform ``theta = theta0``, ``u = 0``, no plastic strain."""
+        if getattr(self, "history", None) is not None:
+            self.history.reset()
         self.w.x.array[:] = 0.0
         self.w.x.array[self.theta_dofs] = theta0
         self.w.x.scatter_forward()
@@ -520,7 +586,10 @@ class ChemoMechanicalProblem:
         return stats
 
     def accept(self):
-        """Make the current state the previous one (after a converged step)."""
+        """Make the current state the previous one (after a converged step); store the
+        plastic history of the step first."""
+        if self.history is not None:
+            self.history.update(self.mesh)
         self.w_n.x.array[:] = self.w.x.array
 
     def integrate(self, form) -> float:

@@ -7,7 +7,14 @@ jumps across the core–shell interface are kept. Definitions:
 * ``radial = n.sigma.n`` and ``hoop = (tr sigma - radial)/2`` about the particle centre,
   with ``n`` the unit vector from the centre to the current position; for cylindrical
   bodies (``MeshData.axis``) the polar components about the axis;
-* ``J = det F`` (total volume ratio), ``c = c_max theta`` [mol per m^3 of reference volume].
+* ``J = det F`` (total volume ratio), ``c = c_max theta`` [mol per m^3 of reference volume];
+* ``equivalent_plastic_strain`` (``alpha`` of :mod:`anodemech.physics.plasticity`), 0 in
+  elastic regions.
+
+In plastic regions the stress depends on internal variables stored at quadrature points,
+which cannot be evaluated at the DG1 nodes: there the fields are L2 projections onto DG1
+(cell by cell, as DG1 has no inter-element coupling), computed with the problem's
+quadrature rule.
 """
 
 from __future__ import annotations
@@ -16,14 +23,17 @@ import numpy as np
 import ufl
 from mpi4py import MPI
 
+from petsc4py import PETSc
+
 import basix.ufl
 import dolfinx.fem as fem
+import dolfinx.fem.petsc as fem_petsc
 
 from anodemech.model import ChemoMechanicalProblem
 from anodemech.physics import chemomech as cm
 from anodemech.physics import contact as ct
 
-SCALARS = ("theta", "c", "J", "von_mises", "hydrostatic", "radial", "hoop", "region")
+SCALARS = ("theta", "c", "J", "von_mises", "hydrostatic", "radial", "hoop", "equivalent_plastic_strain", "region")
 #: names ``output.fields`` accepts (``gap`` / ``contact_pressure``: those of every contact)
 FIELD_NAMES = ("u", "sigma", *SCALARS, "gap", "contact_pressure")
 
@@ -64,23 +74,33 @@ class PostProcessor:
         pts = pts() if callable(pts) else pts
         self._exprs = []  # (cells, function, expression)
         self._constants = []  # (dofs, function, value)
-        vm_forms, dv_forms = {}, {}
+        self._projections = []  # (dofs, function, projector, form): plastic regions
+        self._projectors = {}
+        vm_forms, dv_forms, ep_forms = {}, {}, {}
         for name, mat in problem.materials.items():
             tag = md.cell_names[name]
             cells = md.cells(name)
-            kin = cm.kinematics(u, theta, mat, problem.physics.theta0)
-            sigma = cm.cauchy(kin, theta, mat)
+            mp = problem.material_point(name)
+            kin, sigma = mp.kin, mp.sigma
             radial, hoop = cm.radial_hoop(sigma, x, centre, md.axis)
             scal = {"theta": theta, "c": mat.c_max * theta, "J": kin.J, "von_mises": cm.von_mises(sigma),
                     "hydrostatic": cm.hydrostatic(sigma), "radial": radial, "hoop": hoop}
             self._exprs.append((cells, self.functions["u"], fem.Expression(u, pts, comm=mesh.comm)))
-            self._exprs.append((cells, self.functions["sigma"], fem.Expression(sigma, pts, comm=mesh.comm)))
+            dx = problem.dx(tag)
+            if mp.return_map is None:
+                scal["equivalent_plastic_strain"] = 0.0 * theta
+                self._exprs.append((cells, self.functions["sigma"], fem.Expression(sigma, pts, comm=mesh.comm)))
+            else:  # history at quadrature points: L2 projection onto DG1
+                scal["equivalent_plastic_strain"] = mp.return_map.alpha
+                ep_forms[name] = fem.form(mp.return_map.alpha * dx)
+                self._project(cells, self.functions["sigma"], sigma, dx)
             for k, e in scal.items():
                 if ufl.domain.extract_unique_domain(e) is None:  # UFL folded it to a constant (e.g. c = 0 * theta)
                     self._constants.append((self._cell_dofs(cells), self.functions[k], float(e)))
+                elif mp.return_map is not None and k not in ("theta", "c", "J"):
+                    self._project(cells, self.functions[k], e, dx)
                 else:
                     self._exprs.append((cells, self.functions[k], fem.Expression(e, pts, comm=mesh.comm)))
-            dx = problem.dx(tag)
             vm_forms[name] = fem.form(cm.von_mises(sigma) * dx)
             dv_forms[name] = (fem.form(kin.J * dx), fem.form(theta * dx))
         all_cells = np.arange(mesh.topology.index_map(mesh.topology.dim).size_local, dtype=np.int32)
@@ -93,7 +113,7 @@ class PostProcessor:
         for name in problem.pairs:  # gap and pressure at the slave surface's vertices (NaN / 0 elsewhere)
             self.functions[f"gap_{name}"] = fem.Function(self.Q, name=f"gap_{name}")
             self.functions[f"contact_pressure_{name}"] = fem.Function(self.Q, name=f"contact_pressure_{name}")
-        self._vm_forms, self._dv_forms = vm_forms, dv_forms
+        self._vm_forms, self._dv_forms, self._ep_forms = vm_forms, dv_forms, ep_forms
         self.volumes = {n: problem.integrate(1.0 * problem.dx(md.cell_names[n])) for n in problem.materials}
         self._region_dofs = {n: self._cell_dofs(md.cells(n)) for n in problem.materials}
         for n, dofs in self._region_dofs.items():  # region tag, constant per cell
@@ -101,6 +121,17 @@ class PostProcessor:
         self._surface_dofs = self._surface_sets()
 
     # ------------------------------------------------------------------ helpers
+    def _project(self, cells, function, expr, dx):
+        """Register the DG1 L2 projection of ``expr`` over measure ``dx`` into ``function``
+        on ``cells`` (plastic regions)."""
+        V = function.function_space
+        key = V.element.signature() if hasattr(V.element, "signature") else id(V)
+        if key not in self._projectors:
+            self._projectors[key] = _Projector(V, self.pb.dx, self.pb.comm)
+        proj = self._projectors[key]
+        v = ufl.TestFunction(V)
+        self._projections.append((self._cell_dofs(cells), function, proj, fem.form(ufl.inner(expr, v) * dx)))
+
     def _cell_dofs(self, cells):
         dm = self.Q.dofmap
         return np.unique(np.concatenate([dm.cell_dofs(c) for c in cells])) if len(cells) else np.zeros(0, np.int32)
@@ -147,6 +178,10 @@ class PostProcessor:
             f.interpolate(expr, cells)
         for dofs, f, value in self._constants:
             f.x.array[dofs] = value
+        for dofs, f, proj, rhs in self._projections:
+            values = proj.solve(rhs)
+            bs = f.function_space.dofmap.index_map_bs
+            f.x.array.reshape(-1, bs)[dofs] = values.reshape(-1, bs)[dofs]
         self._pair_fields()
         for f in self.functions.values():
             f.x.scatter_forward()
@@ -176,7 +211,9 @@ class PostProcessor:
         Keys (SI): ``soc``; per region ``soc_<r>``, ``von_mises_max_<r>_Pa``,
         ``von_mises_mean_<r>_Pa``, ``volume_change_<r>_pct``; ``hoop_max_<surface>_<region>_Pa``
         for every named surface and each region next to it (e.g. ``hoop_max_interface_shell_Pa``),
-        ``hydrostatic_min_Pa``, ``hydrostatic_max_Pa``.
+        ``hydrostatic_min_Pa``, ``hydrostatic_max_Pa``; for plastic regions
+        ``plastic_strain_mean_<r>`` (volume average of the equivalent plastic strain over
+        the reference volume) and ``plastic_strain_max_<r>`` (largest nodal DG1 value).
         """
         comm = self.pb.comm
         out = {"soc": self.soc()}
@@ -189,6 +226,10 @@ class PostProcessor:
             out[f"von_mises_max_{n}_Pa"] = self._reduce(vm[self._region_dofs[n]], np.max)
             out[f"von_mises_mean_{n}_Pa"] = comm.allreduce(fem.assemble_scalar(self._vm_forms[n]), op=MPI.SUM) / vol
             out[f"volume_change_{n}_pct"] = 100.0 * (Jint / vol - 1.0)
+            if n in self._ep_forms:
+                ep = self.functions["equivalent_plastic_strain"].x.array[self._region_dofs[n]]
+                out[f"plastic_strain_mean_{n}"] = comm.allreduce(fem.assemble_scalar(self._ep_forms[n]), op=MPI.SUM) / vol
+                out[f"plastic_strain_max_{n}"] = self._reduce(ep, np.max)
         hoop = self.functions["hoop"].x.array
         for (surf, region), dofs in self._surface_dofs.items():
             out[f"hoop_max_{surf}_{region}_Pa"] = self._reduce(hoop[dofs], np.max)
@@ -207,3 +248,33 @@ class PostProcessor:
         if not hasattr(self, "_ftd"):
             self._ftd = self.pb._surface_theta_dofs()[0]
         return self._ftd
+
+
+class _Projector:
+    """L2 projection onto a DG space: the block-diagonal mass matrix is assembled once and
+    solved with conjugate gradients and Jacobi (PETSc KSP, prefix ``anodemech_project_``)."""
+
+    def __init__(self, V, dx, comm):
+        p, q = ufl.TrialFunction(V), ufl.TestFunction(V)
+        self._A = fem_petsc.assemble_matrix(fem.form(ufl.inner(p, q) * dx))
+        self._A.assemble()
+        self.result = fem.Function(V)
+        self._rhs = fem.Function(V)
+        ksp = PETSc.KSP().create(comm)
+        ksp.setOperators(self._A)
+        ksp.setOptionsPrefix("anodemech_project_")
+        ksp.setType("cg")
+        ksp.getPC().setType("jacobi")
+        ksp.setTolerances(rtol=1e-12, atol=1e-30, max_it=1000)
+        self._ksp = ksp
+
+    def solve(self, rhs) -> np.ndarray:
+        """Project the compiled linear form ``rhs``; returns the local array (ghosts updated)."""
+        b = self._rhs.x.petsc_vec
+        with b.localForm() as loc:
+            loc.set(0.0)
+        fem_petsc.assemble_vector(b, rhs)
+        b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+        self._ksp.solve(b, self.result.x.petsc_vec)
+        self.result.x.scatter_forward()
+        return self.result.x.array
