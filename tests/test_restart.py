@@ -32,20 +32,32 @@ def _rows(d):
         return list(csv.DictReader(fh))
 
 
-def _args(case, *extra):
-    return ["run", str(case), "--no-progress", "-q", *extra, *[f"--set={s}" for s in SETS]]
+def _args(case, *extra, plastic=False):
+    sets = SETS + (["regions.core.plasticity=true"] if plastic else [])
+    return ["run", str(case), "--no-progress", "-q", *extra, *[f"--set={s}" for s in sets]]
 
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    d = tmp_path_factory.mktemp("restart")
+    return _kill_and_restart(tmp_path_factory.mktemp("restart"), plastic=False)
+
+
+@pytest.fixture(scope="module")
+def plastic_runs(tmp_path_factory):
+    """The same with J2 plasticity in the core: the restart point also carries the plastic
+    history (quadrature functions)."""
+    return _kill_and_restart(tmp_path_factory.mktemp("restart_plastic"), plastic=True)
+
+
+def _kill_and_restart(d, plastic):
     case = write_case(d, "restart_case", sweep="")
     full = d / "full"
-    res = run_anodemech(_args(case, "--out", str(full)))
+    res = run_anodemech(_args(case, "--out", str(full), plastic=plastic))
     assert res.returncode == 0, res.stderr[-3000:]
     killed = d / "killed"
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    proc = subprocess.Popen([sys.executable, "-m", "anodemech", *_args(case, "--out", str(killed))], cwd=ROOT, env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "anodemech", *_args(case, "--out", str(killed), plastic=plastic)],
+                            cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     t0, step = time.time(), 0
     while time.time() - t0 < 600 and proc.poll() is None:
@@ -65,15 +77,19 @@ def runs(tmp_path_factory):
     for n in (1, 2):
         dn = d / f"restart{n}"
         shutil.copytree(killed, dn)
-        res = run_anodemech(_args(case, "--restart", str(dn)), ranks=n)
+        res = run_anodemech(_args(case, "--restart", str(dn), plastic=plastic), ranks=n)
         assert res.returncode == 0, res.stderr[-3000:]
         out[n] = dn
     return out
 
 
+@pytest.mark.parametrize("model", ["elastic", "plastic"])
 @pytest.mark.parametrize("ranks", [1, 2])
-def test_restart_matches_uninterrupted(runs, ranks):
+def test_restart_matches_uninterrupted(request, model, ranks):
+    runs = request.getfixturevalue("runs" if model == "elastic" else "plastic_runs")
     full, rest = _rows(runs["full"]), _rows(runs[ranks])
+    if model == "plastic":
+        assert float(full[-1]["plastic_strain_mean_core"]) > 1e-3  # the core did flow
     assert len(full) == len(rest), (len(full), len(rest))  # nothing lost or duplicated
     assert len(full) - 1 > runs["restart_step"] >= 6
     for ra, rb in zip(full, rest):

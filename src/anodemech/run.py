@@ -186,12 +186,17 @@ class _Stepper:
 
     # ------------------------------------------------------------------ restart
     def _state_functions(self):
-        """Collapsed copies of u and theta (adios4dolfinx writes no mixed functions)."""
+        """Collapsed copies of u and theta (adios4dolfinx writes no mixed functions), and
+        the plastic history (quadrature functions, stored as they are; dofs None)."""
         from dolfinx import fem
 
         pb = self.pb
         u, th = fem.Function(pb.V_u, name="u"), fem.Function(pb.V_theta, name="theta")
-        return {"u": (u, pb.u_dofs), "theta": (th, pb.theta_dofs)}
+        out = {"u": (u, pb.u_dofs), "theta": (th, pb.theta_dofs)}
+        if pb.history is not None:
+            out["be_bar"] = (pb.history.be_bar, None)
+            out["plastic_strain"] = (pb.history.alpha, None)
+        return out
 
     def checkpoint_if_due(self, stage_index: int, stage_t0: float, stage_done: bool):
         """Write a restart point after an accepted step if ``output.restart_every`` steps or
@@ -205,7 +210,8 @@ class _Stepper:
             return
         funcs = self._state_functions()
         for f, dofs in funcs.values():
-            f.x.array[:] = self.pb.w.x.array[dofs]
+            if dofs is not None:
+                f.x.array[:] = self.pb.w.x.array[dofs]
         state = {"time_s": self.t, "dt_s": self.dt, "stage_index": stage_index, "stage_t0": stage_t0,
                  "stage_done": stage_done, "soc": self.soc, "alpha": self.alpha, "rendered": self.rendered,
                  "wall_s": self.wall_time(), "ranks": self.comm.size}
@@ -218,7 +224,8 @@ class _Stepper:
         doc = self.restarts.read({k: f for k, (f, _) in funcs.items()})
         w = self.pb.w
         for f, dofs in funcs.values():
-            w.x.array[dofs] = f.x.array
+            if dofs is not None:
+                w.x.array[dofs] = f.x.array
         w.x.scatter_forward()
         self.pb.w_n.x.array[:] = w.x.array
         self.t, self.dt, self.step_no, self.soc = doc["time_s"], doc["dt_s"], doc["step"], doc["soc"]
