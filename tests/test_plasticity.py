@@ -219,3 +219,31 @@ def test_thick_sphere_internal_pressure(comm, c_over_a):
     assert np.abs(radial - sr)[keep].max() < 0.02 * p_final
     assert np.abs(hoop - st)[keep].max() < 0.02 * p_final
     assert ep.x.array.max() > 0
+
+
+@pytest.mark.parametrize("table, key", [
+    ({"material": "LixSi", "plasticity": {"yield": "1 GPa"}}, "regions.core.plasticity.yield"),
+    ({"material": "LixSi", "plasticity": {"yield_stress": "1 nm"}}, "regions.core.plasticity.yield_stress"),
+    ({"material": "LixSi", "plasticity": {"yield_stress": "100 GPa"}}, "regions.core.plasticity.yield_stress"),
+    ({"material": "carbon", "plasticity": True}, "regions.core.plasticity"),
+    ({"material": "carbon", "plasticity": {"hardening": "1 GPa"}}, "regions.core.plasticity.yield_stress"),
+    ({"material": "LixSi", "plasticity": "J2"}, "regions.core.plasticity"),
+])
+def test_bad_plasticity_input(table, key):
+    from anodemech.errors import CaseError
+    from anodemech.materials import material_from_case
+
+    with pytest.raises(CaseError) as e:
+        material_from_case(table, "regions.core")
+    assert key in str(e.value)
+
+
+def test_plasticity_input():
+    from anodemech.materials import material_from_case
+
+    assert material_from_case({"material": "LixSi"}, "r").plasticity is None  # off by default
+    assert material_from_case({"material": "LixSi", "plasticity": True}, "r").plasticity == PLASTICITY_DATABASE["LixSi"]
+    m = material_from_case({"material": "carbon", "plasticity": {"yield_stress": "1.5 GPa"}}, "r")
+    assert m.plasticity.yield_stress == pytest.approx(1.5e9) and m.plasticity.yield_stress_full is None
+    m = material_from_case({"material": "LixSi", "plasticity": {"yield_stress_full": "500 MPa"}}, "r")
+    assert m.plasticity.yield_stress == 2e9 and m.plasticity.yield_stress_full == pytest.approx(5e8)
