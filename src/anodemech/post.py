@@ -125,7 +125,7 @@ class PostProcessor:
         """Register the DG1 L2 projection of ``expr`` over measure ``dx`` into ``function``
         on ``cells`` (plastic regions)."""
         V = function.function_space
-        key = str(V.ufl_element())  # one projector (mass matrix) per DG space
+        key = id(V)  # one projector (mass matrix) per DG space (self.Q, self.Qt)
         if key not in self._projectors:
             self._projectors[key] = _Projector(V, self.pb.dx, self.pb.comm)
         proj = self._projectors[key]
