@@ -89,7 +89,8 @@ def test_restart_matches_uninterrupted(request, model, ranks):
     runs = request.getfixturevalue("runs" if model == "elastic" else "plastic_runs")
     full, rest = _rows(runs["full"]), _rows(runs[ranks])
     if model == "plastic":
-        # the core did flow (near its surface: measured mean 9.1e-7 over the core's volume)
+        # the core did flow, just past yield near its surface (mean over the core: 1.5e-6 on
+        # DOLFINx 0.9, 9.1e-7 on 0.11; so close to yield onset the value is sensitive)
         assert float(full[-1]["plastic_strain_mean_core"]) > 1e-7
     assert len(full) == len(rest), (len(full), len(rest))  # nothing lost or duplicated
     assert len(full) - 1 > runs["restart_step"] >= 6
