@@ -186,7 +186,3 @@ class History:
             bt = self.be_bar.x.array.reshape(-1, 9)
             bt[dof_t.ravel()] = be.reshape(len(cells) * nq, 9)
             self.alpha.x.array[dof_s.ravel()] = al.reshape(len(cells) * nq)
-
-    def arrays(self) -> dict[str, np.ndarray]:
-        """Copies of the local arrays (restart and tests)."""
-        return {"be_bar": self.be_bar.x.array.copy(), "alpha": self.alpha.x.array.copy()}
