@@ -58,6 +58,26 @@ class Plasticity:
 
 
 @dataclass(frozen=True)
+class Fracture:
+    """Fracture data of one material (SI), for the indicators of :mod:`anodemech.fracture`.
+
+    Attributes:
+        tensile_strength: strength against the largest principal stress [Pa]; None = no
+            strength index for the region.
+        fracture_energy: Griffith fracture energy ``Gamma`` [J/m^2]; None = no
+            energy-release-rate index.
+        flaw_size: depth ``a`` of the assumed surface flaw [m]; None = no energy release
+            rate. It is an assumption about the particle's surface, not a material value.
+        sources: value name -> citation.
+    """
+
+    tensile_strength: float | None = None
+    fracture_energy: float | None = None
+    flaw_size: float | None = None
+    sources: dict[str, str] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
 class Material:
     """An isotropic, swelling, Li-storing (or Li-inert) solid. All values SI.
 
@@ -76,6 +96,8 @@ class Material:
             against theta, used instead of ``Omega`` for the swelling (piecewise linear).
         plasticity: J2 plasticity parameters when the case switches plasticity on for the
             region (``plasticity = true`` takes :data:`PLASTICITY_DATABASE`); None = elastic.
+        fracture: fracture data for the indicators (``fracture = true`` takes
+            :data:`FRACTURE_DATABASE`); None = only the principal stress is reported.
         sources: value name -> citation (paper, table/equation).
         note: caveats about the data.
     """
@@ -90,6 +112,7 @@ class Material:
     D_full: float | None = None
     volume_table: tuple[tuple[float, float], ...] | None = None
     plasticity: Plasticity | None = None
+    fracture: Fracture | None = None
     sources: dict[str, str] = field(default_factory=dict, compare=False)
     note: str = ""
 
@@ -357,6 +380,34 @@ PLASTICITY_DATABASE: dict[str, Plasticity] = {
     ),
 }
 
+#: fracture data sets; a case uses one with ``fracture = true`` in a region table
+FRACTURE_DATABASE: dict[str, Fracture] = {
+    "LixSi": Fracture(
+        fracture_energy=10.0,
+        flaw_size=5e-9,
+        sources={
+            "fracture_energy": "about 10 J/m^2 over the Li content (measured 5-12 J/m^2): Pharr, Suo & Vlassak, "
+                               "Nano Lett. 13 (2013) 5570",
+            "flaw_size": "5 nm surface flaw, assumed (a few nm of surface roughness); set your own",
+        },
+    ),
+    "carbon": Fracture(
+        tensile_strength=1.0e9,
+        sources={"tensile_strength": "1 GPa assumed for a pyrolytic carbon coating (order of magnitude, not measured)"},
+    ),
+    "carbon_inert": Fracture(
+        tensile_strength=1.0e9,
+        sources={"tensile_strength": "1 GPa assumed for a pyrolytic carbon coating (order of magnitude, not measured)"},
+    ),
+}
+
+#: fracture case key -> (Fracture field, unit dimension, (lower, upper) physical range in SI)
+FRACTURE_KEYS: dict[str, tuple[str, str, tuple[float, float]]] = {
+    "tensile_strength": ("tensile_strength", "pressure", (1e5, 1e11)),
+    "fracture_energy": ("fracture_energy", "energy_per_area", (1e-3, 1e5)),
+    "flaw_size": ("flaw_size", "length", (1e-11, 1e-3)),
+}
+
 #: plasticity case key -> (Plasticity field, unit dimension, (lower, upper) physical range in SI)
 PLASTICITY_KEYS: dict[str, tuple[str, str, tuple[float, float]]] = {
     "yield_stress": ("yield_stress", "pressure", (1e5, 5e10)),
@@ -407,8 +458,14 @@ def material_from_case(table: dict, key: str) -> Material:
             if pl is not None:
                 changes["plasticity"] = pl
             continue
+        if k == "fracture":
+            fr = _fracture(v, name, f"{key}.fracture")
+            if fr is not None:
+                changes["fracture"] = fr
+            continue
         if k not in OVERRIDABLE:
-            raise CaseError(f"{key}.{k}", "unknown key", ", ".join(["material", "volume_table", "plasticity", *OVERRIDABLE]))
+            raise CaseError(f"{key}.{k}", "unknown key",
+                            ", ".join(["material", "volume_table", "plasticity", "fracture", *OVERRIDABLE]))
         attr, dim, (lo, hi) = OVERRIDABLE[k]
         val = to_si(v, dim, f"{key}.{k}")
         if not lo <= val <= hi:
@@ -457,6 +514,45 @@ def _plasticity(value, material: str, key: str) -> Plasticity | None:
             raise CaseError(f"{key}.yield_stress", f"missing: {material!r} has no database plasticity set", "a stress, e.g. \"1 GPa\"")
         return Plasticity(**changes, sources={k: "case file" for k in changes})
     return dataclasses.replace(base, **changes, sources={**base.sources, **{k: "case file override" for k in changes}})
+
+
+def _fracture(value, material: str, key: str) -> Fracture | None:
+    """``fracture = false | true | {tensile_strength = "1 GPa", fracture_energy = "10 J/m^2",
+    flaw_size = "5 nm"}`` of a region table.
+
+    ``true`` takes the database set of ``material``; a table overrides its values (or
+    gives them for a material without a set).
+
+    Raises:
+        CaseError: wrong type, unknown key, wrong unit, out of range, no data, or a
+            fracture energy without a flaw size (the energy release rate needs both).
+    """
+    if value is False:
+        return None
+    base = FRACTURE_DATABASE.get(material)
+    if value is True:
+        if base is None:
+            raise CaseError(key, f"no fracture data for {material!r} in the database",
+                            f'give a table {{ tensile_strength = "1 GPa" }}; database sets: {", ".join(FRACTURE_DATABASE)}')
+        return base
+    if not isinstance(value, dict):
+        raise CaseError(key, f"expected true, false or a table, got {value!r}", 'true, or { tensile_strength = "1 GPa" }')
+    changes = {}
+    for k, v in value.items():
+        if k not in FRACTURE_KEYS:
+            raise CaseError(f"{key}.{k}", "unknown key", ", ".join(FRACTURE_KEYS))
+        attr, dim, (lo, hi) = FRACTURE_KEYS[k]
+        val = to_si(v, dim, f"{key}.{k}")
+        if not lo <= val <= hi:
+            raise CaseError(f"{key}.{k}", f"value {val:g} is out of the physical range", f"[{lo:g}, {hi:g}] in SI")
+        changes[attr] = val
+    base = base or Fracture()
+    out = dataclasses.replace(base, **changes, sources={**base.sources, **{k: "case file" for k in changes}})
+    if out.tensile_strength is None and out.fracture_energy is None and out.flaw_size is None:
+        raise CaseError(key, "empty: no fracture data", ", ".join(FRACTURE_KEYS))
+    if out.fracture_energy is not None and out.flaw_size is None:
+        raise CaseError(f"{key}.flaw_size", "missing: the energy-release-rate index needs a flaw size", 'a length, e.g. "5 nm"')
+    return out
 
 
 def _volume_table(value, key: str) -> tuple[tuple[float, float], ...]:

@@ -9,7 +9,9 @@ jumps across the core–shell interface are kept. Definitions:
   bodies (``MeshData.axis``) the polar components about the axis;
 * ``J = det F`` (total volume ratio), ``c = c_max theta`` [mol per m^3 of reference volume];
 * ``equivalent_plastic_strain`` (``alpha`` of :mod:`anodemech.physics.plasticity`), 0 in
-  elastic regions.
+  elastic regions;
+* ``max_principal``: largest principal Cauchy stress [Pa] at each node, and the fracture
+  indicators built on it (:mod:`anodemech.fracture`).
 
 In plastic regions the stress depends on internal variables stored at quadrature points,
 which cannot be evaluated at the DG1 nodes: there the fields are L2 projections onto DG1
@@ -29,11 +31,13 @@ import basix.ufl
 import dolfinx.fem as fem
 import dolfinx.fem.petsc as fem_petsc
 
+from anodemech import fracture
 from anodemech.model import ChemoMechanicalProblem
 from anodemech.physics import chemomech as cm
 from anodemech.physics import contact as ct
 
-SCALARS = ("theta", "c", "J", "von_mises", "hydrostatic", "radial", "hoop", "equivalent_plastic_strain", "region")
+SCALARS = ("theta", "c", "J", "von_mises", "hydrostatic", "radial", "hoop", "equivalent_plastic_strain",
+           "max_principal", "region")
 #: names ``output.fields`` accepts (``gap`` / ``contact_pressure``: those of every contact)
 FIELD_NAMES = ("u", "sigma", *SCALARS, "gap", "contact_pressure")
 
@@ -182,6 +186,8 @@ class PostProcessor:
             values = proj.solve(rhs)
             bs = f.function_space.dofmap.index_map_bs
             f.x.array.reshape(-1, bs)[dofs] = values.reshape(-1, bs)[dofs]
+        sigma = self.functions["sigma"].x.array  # same DG1 node order as the scalar space
+        self.functions["max_principal"].x.array[:] = fracture.principal_max(sigma.reshape(self.functions["region"].x.array.size, -1))
         self._pair_fields()
         for f in self.functions.values():
             f.x.scatter_forward()
@@ -214,6 +220,12 @@ class PostProcessor:
         ``hydrostatic_min_Pa``, ``hydrostatic_max_Pa``; for plastic regions
         ``plastic_strain_mean_<r>`` (volume average of the equivalent plastic strain over
         the reference volume) and ``plastic_strain_max_<r>`` (largest nodal DG1 value).
+
+        Fracture indicators (:mod:`anodemech.fracture`): per region
+        ``max_principal_max_<r>_Pa``; with a tensile strength ``strength_index_<r>``
+        (max principal / strength); with a flaw size, per named surface of the region
+        ``energy_release_rate_max_<surface>_<r>_J_m2``, and with a fracture energy
+        ``energy_release_rate_index_<r>`` (largest of those / Gamma).
         """
         comm = self.pb.comm
         out = {"soc": self.soc()}
@@ -233,10 +245,34 @@ class PostProcessor:
         hoop = self.functions["hoop"].x.array
         for (surf, region), dofs in self._surface_dofs.items():
             out[f"hoop_max_{surf}_{region}_Pa"] = self._reduce(hoop[dofs], np.max)
+        out.update(self._fracture_metrics())
         hyd = self.functions["hydrostatic"].x.array
         out["hydrostatic_min_Pa"] = self._reduce(hyd, np.min)
         out["hydrostatic_max_Pa"] = self._reduce(hyd, np.max)
         out.update(self.pb.contact_metrics())
+        return out
+
+    def _fracture_metrics(self) -> dict[str, float]:
+        out, g_max = {}, {}
+        s1 = self.functions["max_principal"].x.array
+        theta = self.functions["theta"].x.array
+        for n, mat in self.pb.materials.items():
+            out[f"max_principal_max_{n}_Pa"] = s1_max = self._reduce(s1[self._region_dofs[n]], np.max)
+            if mat.fracture is not None and mat.fracture.tensile_strength is not None:
+                out[f"strength_index_{n}"] = s1_max / mat.fracture.tensile_strength
+        for (surf, region), dofs in self._surface_dofs.items():
+            mat = self.pb.materials[region]
+            fr = mat.fracture
+            if fr is None or fr.flaw_size is None:
+                continue
+            E = mat.youngs_modulus(theta[dofs])
+            G = fracture.surface_flaw_energy_release_rate(s1[dofs], E, mat.nu, fr.flaw_size)
+            out[f"energy_release_rate_max_{surf}_{region}_J_m2"] = value = max(self._reduce(G, np.max), 0.0)
+            g_max[region] = max(g_max.get(region, 0.0), value)
+        for region, value in g_max.items():
+            fr = self.pb.materials[region].fracture
+            if fr.fracture_energy is not None:
+                out[f"energy_release_rate_index_{region}"] = value / fr.fracture_energy
         return out
 
     def surface_theta_range(self) -> tuple[float, float]:

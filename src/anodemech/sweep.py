@@ -476,7 +476,9 @@ def summarize_run(run_dir: Path) -> dict:
     """Key outputs of one run directory (SI), from ``history.csv`` and ``run.json``.
 
     Keys: ``status``; per region ``von_mises_max_<r>_Pa``, ``hoop_max_<r>_Pa`` (largest
-    hoop stress on any named surface of the region), ``volume_change_<r>_pct`` (final) and
+    hoop stress on any named surface of the region), ``max_principal_max_<r>_Pa`` and, where
+    the region has fracture data, ``strength_index_<r>`` and ``energy_release_rate_index_<r>``
+    (:mod:`anodemech.fracture`), ``volume_change_<r>_pct`` (final) and
     ``volume_change_max_<r>_pct``; ``von_mises_max_overall_Pa``, ``hydrostatic_min_Pa``,
     ``hydrostatic_max_Pa``; ``contact_onset_soc`` (SOC of the first step with a contact
     area, NaN without contact), ``contact_pressure_max_Pa``; ``final_soc``, ``steps``,
@@ -514,6 +516,9 @@ def summarize_run(run_dir: Path) -> dict:
         hoops = [c for c in num if c.startswith("hoop_max_") and c.endswith(f"_{r}_Pa")]
         if hoops:
             out[f"hoop_max_{r}_Pa"] = max(max(num[c]) for c in hoops)
+        for c in (f"max_principal_max_{r}_Pa", f"strength_index_{r}", f"energy_release_rate_index_{r}"):
+            if c in num:  # fracture indicators: largest over the cycle
+                out[c] = max(num[c])
         if f"volume_change_{r}_pct" in num:
             out[f"volume_change_{r}_pct"] = num[f"volume_change_{r}_pct"][-1]
             out[f"volume_change_max_{r}_pct"] = max(num[f"volume_change_{r}_pct"])

@@ -20,6 +20,7 @@ DIMENSIONS: dict[str, tuple[str, str]] = {
     "diffusivity": ("m**2/s", "[length] ** 2 / [time]"),
     "current_density": ("A/m**2", "[current] / [length] ** 2"),
     "flux": ("mol/m**2/s", "[substance] / [length] ** 2 / [time]"),
+    "energy_per_area": ("J/m**2", "[mass] / [time] ** 2"),
     "dimensionless": ("", "dimensionless"),
 }
 
@@ -76,5 +77,6 @@ def _example(dimension: str) -> str:
         "diffusivity": "1e-17 m^2/s",
         "current_density": "2 A/m^2",
         "flux": "1e-5 mol/m^2/s",
+        "energy_per_area": "10 J/m^2",
         "dimensionless": "0.5",
     }[dimension]
