@@ -14,8 +14,9 @@ Layout::
     checkpoint.bp/    adios4dolfinx checkpoint of the same fields (used by ``anodemech probe``)
     restart/          restart points: state_<step>.bp (u and theta, input ordering, so a
                       restart may use another number of ranks) and restart.json (stepper)
-    fields.part<k>.bp, checkpoint.part<k>.bp
-                      the field series written before the k-th restart
+    fields.part<k>.bp the field series written before the k-th restart, only for runs
+                      written without a checkpoint (with one, a restart copies the
+                      earlier times into fields.bp and checkpoint.bp: one series)
     mesh.xdmf         mesh with region and surface tags
     *.png             history plots and the von Mises rendering
 """
@@ -26,8 +27,11 @@ import csv
 import datetime as _dt
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
+
+import numpy as np
 
 from anodemech.errors import CaseError
 
@@ -138,21 +142,35 @@ class RunDirectory:
 class FieldWriter:
     """VTX time series plus an adios4dolfinx checkpoint of the post-processed fields.
 
-    On a restart (``restart=True``) the series written so far are kept as
-    ``fields.part<k>.bp`` / ``checkpoint.part<k>.bp`` and new ones begin."""
+    On a restart (``restart=True``) the series written before the kill are first moved to
+    ``fields.part1.bp`` / ``checkpoint.part1.bp``; :meth:`replay` then copies the stored
+    times up to the restart point from ``checkpoint.part1.bp`` into the new series and
+    deletes the parts, so that a restarted run still has one time series. A run written
+    with ``output.checkpoint = false`` has no copy to replay: its earlier fields stay in
+    ``fields.part<k>.bp``.
+    """
 
     def __init__(self, comm, path: Path, mesh, functions: dict, checkpoint: bool = True, restart: bool = False):
         from anodemech import compat
 
+        self.comm, self.path = comm, Path(path)
+        self._replay_from: Path | None = None
         if restart:
             if comm.rank == 0:
-                k = 1
-                while (path / f"fields.part{k}.bp").exists():
-                    k += 1
-                for stem in ("fields", "checkpoint"):
-                    if (path / f"{stem}.bp").exists():
-                        os.replace(path / f"{stem}.bp", path / f"{stem}.part{k}.bp")
+                if (path / "checkpoint.part1.bp").exists():
+                    # a replay was interrupted: the new series are partial copies of part1
+                    for stem in ("fields", "checkpoint"):
+                        shutil.rmtree(path / f"{stem}.bp", ignore_errors=True)
+                else:
+                    k = 1
+                    while (path / f"fields.part{k}.bp").exists():
+                        k += 1
+                    for stem in ("fields", "checkpoint"):
+                        if (path / f"{stem}.bp").exists():
+                            os.replace(path / f"{stem}.bp", path / f"{stem}.part{k}.bp")
             comm.barrier()
+            if checkpoint and (path / "checkpoint.part1.bp").exists():
+                self._replay_from = path / "checkpoint.part1.bp"
         self.functions = functions
         # Discontinuous P1 fields of different shapes share one VTX file (one element family/degree).
         self.writers = [compat.vtx_writer(comm, path / "fields.bp", list(functions.values()))]
@@ -174,9 +192,98 @@ class FieldWriter:
                 adios4dolfinx.write_function(self.checkpoint, f, time=t, name=f.name)
         self.times.append(t)
 
+    def replay(self, t_restart: float) -> int:
+        """After a restart: write the fields stored before the kill at times <= ``t_restart``
+        [s] into the new series, then delete the ``*.part1.bp`` copies. The functions are
+        overwritten (call the post-processor's ``update_fields`` afterwards).
+
+        Returns:
+            The number of times replayed (0 without a checkpoint copy).
+        """
+        if self._replay_from is None:
+            return 0
+        import adios4dolfinx
+
+        src = self._replay_from
+        old_mesh = adios4dolfinx.read_mesh(src, self.comm)
+        transfer = _DG1Transfer(self.comm, old_mesh, next(iter(self.functions.values())).function_space.mesh)
+        first = next(iter(self.functions))
+        times = np.asarray(adios4dolfinx.read_timestamps(src, self.comm, function_name=first), dtype=float)
+        times = times[times <= t_restart * (1 + 1e-12) + 1e-300]
+        old = {name: transfer.old_function(f) for name, f in self.functions.items()}
+        for t in times:
+            for name, f in self.functions.items():
+                adios4dolfinx.read_function(src, old[name], time=float(t), name=name)
+                transfer.apply(old[name], f)
+            self.write(float(t))
+        self.comm.barrier()
+        if self.comm.rank == 0:
+            for stem in ("fields", "checkpoint"):
+                shutil.rmtree(self.path / f"{stem}.part1.bp", ignore_errors=True)
+        self.comm.barrier()
+        self._replay_from = None
+        return len(times)
+
     def close(self):
         for w in self.writers:
             w.close()
+
+
+class _DG1Transfer:
+    """Exact copy of DG1 fields between two distributions of the same mesh: the mesh read
+    back from a checkpoint (``old``) and the one the restarted run built with Gmsh
+    (``new``), whose cell numbering and partition differ.
+
+    Cells are matched by their centroids and the nodes of a cell by their coordinates (the
+    two meshes hold the same float64 coordinates). The old values of every owned cell are
+    gathered on all ranks, which costs memory of the order of one field on every rank; it
+    is done once per field and stored time of a restart.
+
+    Raises:
+        RuntimeError: a cell or node of the new mesh has no counterpart in the old one.
+    """
+
+    def __init__(self, comm, old_mesh, new_mesh):
+        import basix.ufl
+        from dolfinx import fem
+        from scipy.spatial import cKDTree
+
+        self.comm, self.old_mesh = comm, old_mesh
+        tdim = old_mesh.topology.dim
+        Vo = fem.functionspace(old_mesh, basix.ufl.element("DG", old_mesh.basix_cell(), 1))
+        Vn = fem.functionspace(new_mesh, basix.ufl.element("DG", new_mesh.basix_cell(), 1))
+        n_owned = old_mesh.topology.index_map(tdim).size_local
+        self._old_nodes = Vo.dofmap.list[:n_owned]  # (cells, nodes per cell)
+        xo = Vo.tabulate_dof_coordinates()[self._old_nodes]  # (cells, nodes, 3)
+        xo_all = np.concatenate(comm.allgather(xo))
+        xn_nodes = Vn.dofmap.list  # every local cell, ghosts included
+        xn = Vn.tabulate_dof_coordinates()[xn_nodes]
+        dist, cell = cKDTree(xo_all.mean(axis=1)).query(xn.mean(axis=1))
+        scale = float(np.ptp(xo_all.reshape(-1, 3), axis=0).max()) if xo_all.size else 1.0
+        # node k of new cell i is node perm[i, k] of old cell cell[i]
+        d = np.linalg.norm(xn[:, :, None, :] - xo_all[cell][:, None, :, :], axis=-1)
+        perm = d.argmin(axis=2)
+        bad = (dist > 1e-9 * scale) | (d.min(axis=2).max(axis=1, initial=0.0) > 1e-9 * scale)
+        if comm.allreduce(int(bad.sum())):
+            raise RuntimeError("restart: the checkpoint's mesh does not match the run's mesh")
+        self._new_nodes = xn_nodes.ravel()
+        self._src = (cell[:, None] * xo_all.shape[1] + perm).ravel()
+
+    def old_function(self, f):
+        """A DG1 function on the old mesh with the value shape of ``f``."""
+        import basix.ufl
+        from dolfinx import fem
+
+        shape = tuple(f.ufl_shape)
+        el = basix.ufl.element("DG", self.old_mesh.basix_cell(), 1, shape=shape if shape else None)
+        return fem.Function(fem.functionspace(self.old_mesh, el), name=f.name)
+
+    def apply(self, old, new):
+        """Copy the values of ``old`` (old mesh) into ``new`` (new mesh)."""
+        bs = int(np.prod(new.ufl_shape)) if new.ufl_shape else 1
+        vals = old.x.array.reshape(-1, bs)[self._old_nodes].reshape(-1, bs)
+        vals = np.concatenate(self.comm.allgather(vals))
+        new.x.array.reshape(-1, bs)[self._new_nodes] = vals[self._src]
 
 
 class RestartPoints:
@@ -213,8 +320,6 @@ class RestartPoints:
             tmp = self.dir / "restart.json.tmp"
             tmp.write_text(json.dumps(doc, indent=2, default=_json_default) + "\n")
             os.replace(tmp, self.dir / "restart.json")
-            import shutil
-
             points = sorted(self.dir.glob("state_*.bp"), key=lambda p: int(p.stem.split("_")[1]))
             for old in points[:-2]:
                 shutil.rmtree(old, ignore_errors=True)

@@ -11,8 +11,10 @@ with ``pvpython paraview_view.py`` (renders PNGs next to it) or open it in ParaV
 
 For a sweep, every complete run is loaded and placed side by side (a translation of 1.3
 model sizes per run), labelled by its swept values, so that the runs share one time bar.
-The script reads ``fields.bp`` (VTX, ParaView's ``ADIOS2VTXReader``); the series that a
-restarted run wrote before its restart (``fields.part<k>.bp``) are listed in a comment.
+The script reads ``fields.bp`` (VTX, ParaView's ``ADIOS2VTXReader``), which holds a run's
+whole series, also after a restart. Only a run restarted without a checkpoint
+(``output.checkpoint = false``) keeps its earlier series apart (``fields.part<k>.bp``); those
+are listed in a comment.
 """
 
 from __future__ import annotations

@@ -106,7 +106,13 @@ def run_case(case: Case, out: str | Path, comm, progress: bool = True, restart: 
     log.info("mesh: %d cells, %d dofs on %d rank(s); capacity %.4g mol", info["mesh"]["cells"], ndofs, comm.size, pb.capacity)
 
     stepper = _Stepper(case, pb, post, rd, writer, comm, progress, wall0)
-    resume = stepper.resume() if restart else None
+    resume = None
+    if restart:
+        resume = stepper.resume()
+        replayed = writer.replay(resume["time_s"])  # the fields before the kill join the new series
+        if replayed:
+            post.update_fields()
+            log.info("restart: %d stored field times copied into fields.bp", replayed)
     try:
         _run_stages(case, stepper, rd, resume)
     except SolverFailure as exc:
