@@ -463,3 +463,41 @@ def test_free_swelling_jacobian_values_and_errors():
         free_swelling_jacobian(OMEGA, np.array([0.0, -4e5]))  # J < 0 somewhere
     with pytest.raises(ValueError):
         free_swelling_jacobian(OMEGA, np.nan)
+
+
+# --------------------------------------------------------------------------------------
+# Crank sec. 6.3.3: sphere with surface exchange (the linearised Butler-Volmer reference)
+# --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("L", [0.5, 2.0, 50.0])
+def test_surface_exchange_solves_pde_and_robin_condition(L):
+    """Crank (1975) eqs. 6.39/6.40 against their own problem: the diffusion equation in the
+    sphere (finite differences), the Robin condition -du/dr = L (u - 1) at r = R, and the
+    uptake fraction equal to 3 int u r^2 dr (R = D = 1)."""
+    from anodemech.analytic import crank_sphere_surface_exchange as ref
+
+    t, h, dt = 0.05, 1e-4, 1e-6
+    r = np.array([0.3, 0.6, 0.9])
+    u_t = (ref(r, t + dt, 1.0, 1.0, L)[0] - ref(r, t - dt, 1.0, 1.0, L)[0]) / (2 * dt)
+    up, u0, um = (ref(r + s, t, 1.0, 1.0, L)[0] for s in (h, 0.0, -h))
+    lap = (up - 2 * u0 + um) / h**2 + 2.0 / r * (up - um) / (2 * h)
+    assert np.max(np.abs(u_t - lap)) < 1e-5
+    us = ref(1.0, t, 1.0, 1.0, L)[0]
+    dudr = (3 * us - 4 * ref(1 - h, t, 1.0, 1.0, L)[0] + ref(1 - 2 * h, t, 1.0, 1.0, L)[0]) / (2 * h)
+    assert -dudr == pytest.approx(L * (us - 1.0), rel=1e-4)
+    rr = np.linspace(0.0, 1.0, 4001)
+    m = ref(0.5, t, 1.0, 1.0, L)[1]
+    assert m == pytest.approx(3 * simpson(ref(rr, t, 1.0, 1.0, L)[0] * rr**2, x=rr), rel=1e-6)
+
+
+def test_surface_exchange_limits():
+    """L -> infinity gives the fixed-surface-concentration sphere (Crank eq. 6.18); slow
+    exchange (small L) gives uniform uptake at the rate 3 L u_s with u_s ~ 0 early."""
+    from anodemech.analytic import crank_sphere_surface_exchange as ref
+
+    t, r = 0.05, np.array([0.2, 0.5, 0.8])
+    n = np.arange(1, 2000)
+    dirichlet = 1 + 2 / (np.pi * r) * np.sum((-1.0) ** n / n * np.sin(np.outer(r, n * np.pi)) *
+                                             np.exp(-(n**2) * np.pi**2 * t), axis=1)
+    np.testing.assert_allclose(ref(r, t, 1.0, 1.0, 1e5)[0], dirichlet, atol=2e-4)
+    L, t = 1e-3, 0.01
+    assert ref(0.5, t, 1.0, 1.0, L)[1] == pytest.approx(3 * L * t, rel=1e-2)

@@ -65,4 +65,6 @@ def _first_stage(case) -> str:
         fields.append(f"current_density={s.current_density}")
     if s.surface_theta is not None:
         fields.append(f"surface_theta={s.surface_theta}")
+    if s.potential is not None:
+        fields.append(f"potential={s.potential}")
     return "{" + ", ".join(fields) + "}"

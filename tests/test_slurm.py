@@ -11,6 +11,7 @@ cannot start, the test is skipped with the reason and the daemons' log tails (py
 from __future__ import annotations
 
 import csv
+import json
 import os
 import shutil
 import socket
@@ -42,7 +43,7 @@ def _tail(path: Path, n: int = 15) -> str:
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     exes = {n: shutil.which(n) or shutil.which(n, path="/usr/sbin:/sbin") for n in
-            ("munged", "mungekey", "slurmctld", "slurmd", "sbatch", "squeue", "scontrol")}
+            ("munged", "mungekey", "slurmctld", "slurmd", "sbatch", "squeue", "scontrol", "scancel")}
     missing = [n for n, p in exes.items() if p is None]
     if missing:
         # Skip, not fail: an environment built without the SLURM packages (e.g. a host install
@@ -178,16 +179,38 @@ def test_dry_run_writes_script_only(tmp_path):
 @pytest.mark.slow
 def test_real_sweep_through_slurm(cluster, tmp_path):
     """The 3 x 3 design sweep of cases/sweep_core_shell_si_c.toml as a job array (about
-    10 min on 2 cores); then the local runner finds every run complete, and the report has
-    its design maps. Run with ``-m slow``."""
+    20 min on 2 cores), cancelled with ``scancel`` once 3 runs are complete and another one
+    has a restart point (as a wall-time limit or a node failure would end it), then
+    resubmitted: the complete runs are not touched, the killed runs continue from their
+    restart points, all 9 finish, and the report has its design maps. Run with ``-m slow``."""
     from conftest import ROOT
 
     case = ROOT / "cases" / "sweep_core_shell_si_c.toml"
     out = tmp_path / "sweep"
+    cmd = ["slurm", str(case), "--out", str(out), "--partition", "debug", "--time", "01:00:00"]
     old = os.environ.get("SLURM_CONF")
     os.environ["SLURM_CONF"] = cluster["env"]["SLURM_CONF"]
     try:
-        res = run_anodemech(["slurm", str(case), "--out", str(out), "--partition", "debug", "--time", "01:00:00"])
+        res = run_anodemech(cmd)
+        assert res.returncode == 0 and "submitted as job" in res.stdout, res.stdout + res.stderr[-2000:]
+        job = res.stdout.split("submitted as job")[1].split()[0].strip(".")
+        t0 = time.time()
+        while time.time() - t0 < 3600:
+            done = list((out / "runs").glob("*/COMPLETE"))
+            mid = [p.parent.parent for p in (out / "runs").glob("*/restart/restart.json")
+                   if not (p.parent.parent / "COMPLETE").exists()]
+            if len(done) >= 3 and mid:
+                break
+            time.sleep(2)
+        else:
+            pytest.fail("the sweep never had 3 complete runs and one with a restart point")
+        subprocess.run([cluster["exes"]["scancel"], job], env=cluster["env"], check=True)
+        _wait_idle(cluster, timeout=600)
+        stamps = {p.parent.name: p.stat().st_mtime_ns for p in (out / "runs").glob("*/COMPLETE")}
+        killed = [d.name for d in (out / "runs").iterdir()
+                  if (d / "restart" / "restart.json").exists() and not (d / "COMPLETE").exists()]
+        assert 3 <= len(stamps) < 9 and killed, (stamps, killed)
+        res = run_anodemech(cmd)  # the resubmission
         assert res.returncode == 0, res.stderr[-2000:]
         _wait_idle(cluster, timeout=3600)
     finally:
@@ -195,8 +218,15 @@ def test_real_sweep_through_slurm(cluster, tmp_path):
             os.environ.pop("SLURM_CONF", None)
         else:
             os.environ["SLURM_CONF"] = old
+    assert all((out / "runs" / name / "COMPLETE").stat().st_mtime_ns == ns for name, ns in stamps.items())
+    for name in killed:  # continued from the restart point, not run again
+        info = json.loads((out / "runs" / name / "run.json").read_text())
+        assert info["status"] == "complete" and info.get("restarts", 0) >= 1, (name, info.get("restarts"))
     res = run_anodemech(["sweep", "run", str(case), "--out", str(out), "--no-progress"])
     assert res.returncode == 0 and "9/9 complete" in res.stdout, res.stdout + res.stderr[-2000:]
+    rows = list(csv.DictReader(open(out / "index.csv")))
+    assert len(rows) == 9 and all(r["status"] == "complete" for r in rows)
+    assert all(float(r["final_soc"]) == pytest.approx(0.02, abs=1e-6) for r in rows)
     res = run_anodemech(["report", str(out)])
     assert res.returncode == 0, res.stderr[-2000:]
     for name in ("map_hoop_max_shell_Pa_0.png", "map_von_mises_max_core_Pa_0.png", "histories.png"):

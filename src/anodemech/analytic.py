@@ -635,3 +635,69 @@ def free_swelling_jacobian(Omega, c, c0=0.0):
     if np.any(J <= 0.0):
         raise ValueError(f"J = 1 + Omega (c - c0) must be > 0, got min J = {np.min(J)!r}")
     return float(J) if J.ndim == 0 else J
+
+
+# --------------------------------------------------------------------------------------
+# Crank: sphere with surface exchange (Robin condition) -- linearised Butler-Volmer
+# --------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=32)
+def _robin_roots_cached(L: float, n_terms: int) -> np.ndarray:
+    def g(beta: float) -> float:
+        # beta cot(beta) + L - 1 = 0, multiplied by sin(beta): no poles
+        return beta * np.cos(beta) + (L - 1.0) * np.sin(beta)
+
+    roots = np.empty(n_terms)
+    for n in range(1, n_terms + 1):
+        lo, hi = (n - 1) * np.pi, n * np.pi
+        lo = lo + 1e-12 * max(1.0, lo) if n > 1 else 1e-9  # g(0+) = L beta > 0
+        roots[n - 1] = brentq(g, lo, hi, xtol=1e-15, rtol=4.0 * np.finfo(float).eps, maxiter=200)
+    roots.setflags(write=False)
+    return roots
+
+
+def crank_sphere_surface_exchange(r, t, R, D, L, n_terms=400):
+    """Normalised uptake of a sphere whose surface exchanges with a medium at a fixed
+    equilibrium concentration: ``-D dC/dr = alpha (C - C0)`` at ``r = R``, ``C = C1`` at
+    ``t = 0``.
+
+    A linearised Butler–Volmer flux gives this Robin condition: with the flux of
+    :class:`anodemech.materials.Kinetics` linearised about the equilibrium at the electrode
+    potential, ``N = alpha (c_eq - c_s)`` with ``alpha = i0 (alpha_a + alpha_c) |dU/dc| / (R_gas T)``
+    [m/s] (``dU/dc = dU/dtheta / c_max``), so ``L = R alpha / D``.
+
+    Args:
+        r: radii [m], scalar or array in [0, R].
+        t: time [s], >= 0.
+        R: sphere radius [m].
+        D: diffusivity [m^2/s].
+        L: ``R alpha / D`` [-], > 0 (L -> infinity: fixed surface concentration).
+        n_terms: series terms.
+
+    Returns:
+        ``(u, m)``: ``u = (C - C1)/(C0 - C1)`` at ``r`` (same shape as ``r``) and the uptake
+        fraction ``m = M_t / M_inf`` (float).
+
+    Raises:
+        ValueError: non-positive R, D or L, negative t, or r outside [0, R].
+
+    Source: Crank, The Mathematics of Diffusion, 2nd ed. (1975), sec. 6.3.3 (sphere,
+    surface evaporation), eqs. 6.39 (concentration) and 6.40 (uptake), with ``beta_n`` the
+    positive roots of ``beta cot(beta) + L - 1 = 0``.
+    """
+    R = _positive("R", R)
+    D = _positive("D", D)
+    L = _positive("L", L)
+    t = _finite("t", t)
+    if t < 0.0:
+        raise ValueError(f"t must be >= 0, got {t!r}")
+    r = _radii(r, R)
+    beta = _robin_roots_cached(float(L), int(n_terms))
+    tau = D * t / R**2
+    decay = np.exp(-(beta**2) * tau)
+    denom = beta**2 + L * (L - 1.0)
+    m = 1.0 - float(np.sum(6.0 * L**2 * decay / (beta**2 * denom)))
+    x = np.atleast_1d(r / R)
+    # sin(beta x)/x -> beta at the centre
+    sx = np.where(x[:, None] > 0, np.sin(np.outer(x, beta)) / np.maximum(x[:, None], 1e-300), beta[None, :])
+    u = 1.0 - 2.0 * L * np.sum(decay * sx / (denom * np.sin(beta)), axis=1)
+    return (float(u[0]) if np.ndim(r) == 0 else u), m

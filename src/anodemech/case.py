@@ -23,7 +23,7 @@ from anodemech.units import to_si
 TOP_LEVEL = ("case", "geometry", "regions", "physics", "stages", "time", "solver", "output", "contact", "supports",
              "sweep", "report")  # sweep and report are read by anodemech.sweep
 AXES = {"x": 0, "y": 1, "z": 2}
-STAGE_MODES = ("galvanostatic", "potentiostatic")
+STAGE_MODES = ("galvanostatic", "potentiostatic", "kinetic")
 
 
 @dataclass(frozen=True)
@@ -32,13 +32,15 @@ class Stage:
 
     Attributes:
         name: label used in the history.
-        mode: "galvanostatic" (uniform inward flux) or "potentiostatic" (fixed surface theta).
+        mode: "galvanostatic" (uniform inward flux), "potentiostatic" (fixed surface
+            theta) or "kinetic" (Butler–Volmer flux at a fixed electrode potential).
         c_rate: signed C-rate [1/h] (> 0 lithiation), or None.
         current_density: signed current density on the flux surface [A/m^2], or None.
         surface_theta: potentiostatic surface value [-], or None.
         until_soc: the stage ends when the overall SOC reaches this value [-], or None.
         theta_limit: galvanostatic cut-off on the surface theta (lithiation: max, delithiation: min).
         max_time: the stage ends after this time [s], or None.
+        potential: electrode potential of a kinetic stage [V vs Li/Li+], or None.
     """
 
     name: str
@@ -49,6 +51,7 @@ class Stage:
     until_soc: float | None = None
     theta_limit: float | None = None
     max_time: float | None = None
+    potential: float | None = None
 
     @property
     def direction(self) -> int:
@@ -202,6 +205,11 @@ def parse_case(raw: dict, path: str = "<dict>") -> Case:
     materials = _regions(raw["regions"], builder, geom)
     physics = _physics(raw.get("physics", {}))
     stages = _stages(raw["stages"])
+    if any(st.mode == "kinetic" for st in stages) and not any(m.kinetics for m in materials.values()):
+        stores = [n for n, m in materials.items() if m.stores_li]
+        raise CaseError(f"regions.{stores[0] if stores else 'core'}.kinetics",
+                        "a kinetic stage needs Butler-Volmer data on the Li-storing region(s)",
+                        "kinetics = true (database set) or a table { exchange_current_density, ocv_table }")
     time = _dataclass(TimeOptions, raw.get("time", {}), "time", {"dt_initial": "time", "dt_min": "time", "dt_max": "time"},
                       ranges={"max_dsoc": (1e-4, 0.5), "growth": (1.0, 4.0), "cutback": (0.05, 0.9), "easy_newton": (1, 50)})
     if not time.dt_min <= time.dt_initial <= time.dt_max:
@@ -293,7 +301,8 @@ def _physics(table):
 def _stages(stages):
     if not isinstance(stages, list) or not stages:
         raise CaseError("stages", "expected a non-empty array of tables [[stages]]")
-    allowed = ("name", "mode", "c_rate", "current_density", "surface_theta", "until_soc", "theta_limit", "max_time")
+    allowed = ("name", "mode", "c_rate", "current_density", "surface_theta", "until_soc", "theta_limit", "max_time",
+               "potential")
     out = []
     for i, st in enumerate(stages):
         key = f"stages[{i}]"
@@ -316,7 +325,18 @@ def _stages(stages):
             v["theta_limit"] = _number(st["theta_limit"], f"{key}.theta_limit", (0.0, 1.0))
         if "max_time" in st:
             v["max_time"] = _ranged(to_si(st["max_time"], "time", f"{key}.max_time"), f"{key}.max_time", (1e-6, 1e9))
-        if mode == "galvanostatic":
+        if "potential" in st:
+            v["potential"] = _ranged(to_si(st["potential"], "potential", f"{key}.potential"), f"{key}.potential", (-1.0, 5.0))
+            if mode != "kinetic":
+                raise CaseError(f"{key}.potential", "only for kinetic stages", 'mode = "kinetic"')
+        if mode == "kinetic":
+            if "potential" not in v:
+                raise CaseError(f"{key}.potential", "missing for a kinetic stage", "an electrode potential vs Li/Li+ in [-1, 5] V, e.g. '0.1 V'")
+            for other in ("c_rate", "current_density", "surface_theta", "theta_limit"):
+                if other in v:
+                    raise CaseError(f"{key}.{other}", "not for kinetic stages (the potential sets the flux)",
+                                    "potential, until_soc, max_time")
+        elif mode == "galvanostatic":
             if ("c_rate" in v) == ("current_density" in v):
                 raise CaseError(f"{key}.c_rate", "a galvanostatic stage needs exactly one of c_rate, current_density")
             if "surface_theta" in v:

@@ -334,4 +334,13 @@ def _materials(args) -> int:
             print(f"    {k}: {src}")
         if m.note:
             print(f"    note: {m.note}")
+    from anodemech.materials import FRACTURE_DATABASE, KINETICS_DATABASE, PLASTICITY_DATABASE
+
+    for title, db in (("plasticity = true", PLASTICITY_DATABASE), ("fracture = true", FRACTURE_DATABASE),
+                      ("kinetics = true", KINETICS_DATABASE)):
+        print(f"\n{title} (region table) sets:")
+        for name, data in db.items():
+            print(f"  {name}:")
+            for k, src in data.sources.items():
+                print(f"    {k}: {src}")
     return 0

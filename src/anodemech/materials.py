@@ -78,6 +78,76 @@ class Fracture:
 
 
 @dataclass(frozen=True)
+class Kinetics:
+    """Butler–Volmer kinetics of Li insertion at the surface of a Li-storing material (SI).
+
+    The inward molar flux per unit reference area at electrode potential ``V`` [V vs Li/Li+]
+    is (Newman & Thomas-Alyea, *Electrochemical Systems*, 3rd ed. 2004, eq. 8.6, written
+    for the insertion reaction Li+ + e- -> Li(host))::
+
+        N = i0(theta) / F * (exp(-alpha_c f eta) - exp(alpha_a f eta)),
+        eta = V - U(theta) [- Omega sigma_n / F],   f = F / (R T)
+
+    so that ``V < U`` (cathodic overpotential) lithiates. ``i0(theta) = i0_ref (theta /
+    0.5)^alpha_c ((1 - theta) / 0.5)^alpha_a`` when ``concentration_dependent`` (the
+    concentration dependence of Doyle, Fuller & Newman, J. Electrochem. Soc. 140 (1993)
+    1526, eq. 9, at fixed electrolyte concentration, normalised at theta = 0.5), with theta
+    clipped to [1e-3, 1 - 1e-3] so that an empty or full particle still reacts; else
+    ``i0 = i0_ref``.
+
+    Attributes:
+        exchange_current_density: ``i0_ref`` [A/m^2], the exchange current density at theta = 0.5.
+        ocv_table: ((theta_0, U_0 [V]), ...) open-circuit potential, piecewise linear in theta.
+        alpha_a, alpha_c: anodic and cathodic transfer coefficients [-].
+        concentration_dependent: i0 depends on theta as above (else constant).
+        sources: value name -> citation.
+    """
+
+    exchange_current_density: float
+    ocv_table: tuple[tuple[float, float], ...]
+    alpha_a: float = 0.5
+    alpha_c: float = 0.5
+    concentration_dependent: bool = True
+    sources: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def ocv(self, theta):
+        """UFL (or float) open-circuit potential U(theta) [V]."""
+        if isinstance(theta, (int, float)):
+            return _interp(float(theta), self.ocv_table)
+        return piecewise_linear(theta, self.ocv_table)
+
+    def exchange_current(self, theta):
+        """UFL exchange current density i0(theta) [A/m^2]."""
+        if not self.concentration_dependent:
+            return self.exchange_current_density
+        th = ufl.max_value(ufl.min_value(theta, 1.0 - 1e-3), 1e-3)
+        return self.exchange_current_density * (th / 0.5) ** self.alpha_c * ((1.0 - th) / 0.5) ** self.alpha_a
+
+    def flux(self, theta, potential, temperature: float, eta_extra=0.0):
+        """UFL inward Li flux N [mol m^-2 s^-1] per reference area at surface ``theta``,
+        electrode potential ``potential`` [V] and temperature [K]; ``eta_extra`` [V] is added
+        to the overpotential (e.g. a stress term)."""
+        f = FARADAY / (GAS_CONSTANT * temperature)
+        eta = potential - self.ocv(theta) + eta_extra
+        return self.exchange_current(theta) / FARADAY * (ufl.exp(-self.alpha_c * f * eta) - ufl.exp(self.alpha_a * f * eta))
+
+    def equilibrium_theta(self, potential: float) -> float:
+        """theta at which U(theta) = ``potential`` [V] (the OCV table must be monotonic).
+
+        Raises:
+            ValueError: ``potential`` is outside the table's range of U.
+        """
+        import numpy as np
+
+        th = np.array([p[0] for p in self.ocv_table])
+        U = np.array([p[1] for p in self.ocv_table])
+        order = np.argsort(U)
+        if not U[order][0] <= potential <= U[order][-1]:
+            raise ValueError(f"potential {potential} V is outside the OCV table's range [{U.min()}, {U.max()}] V")
+        return float(np.interp(potential, U[order], th[order]))
+
+
+@dataclass(frozen=True)
 class Material:
     """An isotropic, swelling, Li-storing (or Li-inert) solid. All values SI.
 
@@ -98,6 +168,8 @@ class Material:
             region (``plasticity = true`` takes :data:`PLASTICITY_DATABASE`); None = elastic.
         fracture: fracture data for the indicators (``fracture = true`` takes
             :data:`FRACTURE_DATABASE`); None = only the principal stress is reported.
+        kinetics: Butler–Volmer surface kinetics for ``mode = "kinetic"`` stages
+            (``kinetics = true`` takes :data:`KINETICS_DATABASE`); None = none.
         sources: value name -> citation (paper, table/equation).
         note: caveats about the data.
     """
@@ -113,6 +185,7 @@ class Material:
     volume_table: tuple[tuple[float, float], ...] | None = None
     plasticity: Plasticity | None = None
     fracture: Fracture | None = None
+    kinetics: Kinetics | None = None
     sources: dict[str, str] = field(default_factory=dict, compare=False)
     note: str = ""
 
@@ -408,6 +481,39 @@ FRACTURE_KEYS: dict[str, tuple[str, str, tuple[float, float]]] = {
     "flaw_size": ("flaw_size", "length", (1e-11, 1e-3)),
 }
 
+#: Butler–Volmer data sets; a case uses one with ``kinetics = true`` in a region table
+KINETICS_DATABASE: dict[str, Kinetics] = {
+    "LixSi": Kinetics(
+        exchange_current_density=1.0,
+        # theta, U [V]: the lithiation branch of the a-Si open-circuit potential, the 7th-order
+        # polynomial fit of Verbrugge, Baker & Xiao, J. Electrochem. Soc. 163 (2016) A262
+        # (as parameterised for Si by Ai et al., J. Power Sources 527 (2022) 231142), sampled
+        # densely where it is steep (largest deviation from the fit 4.6 mV)
+        ocv_table=((0.0, 0.8633), (0.01, 0.7765), (0.02, 0.7010), (0.03, 0.6355), (0.04, 0.5789), (0.05, 0.5303),
+                   (0.06, 0.4885), (0.07, 0.4529), (0.08, 0.4226), (0.09, 0.3969), (0.1, 0.3753), (0.125, 0.3351),
+                   (0.15, 0.3094), (0.175, 0.2929), (0.2, 0.2817), (0.25, 0.2661), (0.3, 0.2518), (0.35, 0.2363),
+                   (0.4, 0.2204), (0.45, 0.2052), (0.5, 0.1910), (0.55, 0.1770), (0.6, 0.1616), (0.65, 0.1436),
+                   (0.7, 0.1230), (0.75, 0.1016), (0.8, 0.0828), (0.85, 0.0703), (0.9, 0.0652), (0.95, 0.0610),
+                   (1.0, 0.0373)),
+        sources={
+            "exchange_current_density": "1 A/m^2 assumed: the order of magnitude (0.1-10 A/m^2) used for Li "
+                                        "insertion electrodes; not a measured a-Si value, set your own",
+            "ocv_table": "lithiation OCV of a-Si: polynomial fit of Verbrugge, Baker & Xiao, J. Electrochem. Soc. "
+                         "163 (2016) A262, as used by Ai et al., J. Power Sources 527 (2022) 231142; the "
+                         "delithiation branch lies higher (hysteresis), which this table does not model",
+            "alpha_a": "0.5, symmetric charge transfer (assumed, usual choice)",
+            "alpha_c": "0.5, symmetric charge transfer (assumed, usual choice)",
+        },
+    ),
+}
+
+#: kinetics case key -> (Kinetics field, unit dimension, (lower, upper) physical range in SI)
+KINETICS_KEYS: dict[str, tuple[str, str, tuple[float, float]]] = {
+    "exchange_current_density": ("exchange_current_density", "current_density", (1e-8, 1e5)),
+    "alpha_a": ("alpha_a", "dimensionless", (0.05, 0.95)),
+    "alpha_c": ("alpha_c", "dimensionless", (0.05, 0.95)),
+}
+
 #: plasticity case key -> (Plasticity field, unit dimension, (lower, upper) physical range in SI)
 PLASTICITY_KEYS: dict[str, tuple[str, str, tuple[float, float]]] = {
     "yield_stress": ("yield_stress", "pressure", (1e5, 5e10)),
@@ -463,9 +569,14 @@ def material_from_case(table: dict, key: str) -> Material:
             if fr is not None:
                 changes["fracture"] = fr
             continue
+        if k == "kinetics":
+            kn = _kinetics(v, name, f"{key}.kinetics")
+            if kn is not None:
+                changes["kinetics"] = kn
+            continue
         if k not in OVERRIDABLE:
             raise CaseError(f"{key}.{k}", "unknown key",
-                            ", ".join(["material", "volume_table", "plasticity", "fracture", *OVERRIDABLE]))
+                            ", ".join(["material", "volume_table", "plasticity", "fracture", "kinetics", *OVERRIDABLE]))
         attr, dim, (lo, hi) = OVERRIDABLE[k]
         val = to_si(v, dim, f"{key}.{k}")
         if not lo <= val <= hi:
@@ -476,6 +587,8 @@ def material_from_case(table: dict, key: str) -> Material:
     mat = dataclasses.replace(base, **changes, sources=sources)
     if mat.stores_li and mat.D <= 0:
         raise CaseError(f"{key}.D", "a Li-storing material needs a positive diffusivity", "D > 0")
+    if mat.kinetics is not None and not mat.stores_li:
+        raise CaseError(f"{key}.kinetics", f"{name!r} stores no Li", "kinetics only on a Li-storing material (c_max > 0)")
     if mat.stores_li and mat.volume_expansion_full > 4.5:
         raise CaseError(f"{key}.Omega", f"volume expansion {mat.volume_expansion_full:.2f} at full lithiation", "0 <= Omega*c_max <= 4.5")
     return mat
@@ -553,6 +666,74 @@ def _fracture(value, material: str, key: str) -> Fracture | None:
     if out.fracture_energy is not None and out.flaw_size is None:
         raise CaseError(f"{key}.flaw_size", "missing: the energy-release-rate index needs a flaw size", 'a length, e.g. "5 nm"')
     return out
+
+
+def _kinetics(value, material: str, key: str) -> Kinetics | None:
+    """``kinetics = false | true | {exchange_current_density = "2 A/m^2", ocv_table = [[0, 0.8], [1, 0.05]],
+    alpha_a = 0.5, alpha_c = 0.5, concentration_dependent = true}`` of a region table.
+
+    ``true`` takes the database set of ``material``; a table overrides its values (or
+    gives them for a material without a set: then ``exchange_current_density`` and
+    ``ocv_table`` are required).
+
+    Raises:
+        CaseError: wrong type, unknown key, wrong unit, out of range, a bad OCV table
+            (theta not increasing over [0, 1], U not strictly monotonic, U outside
+            [-1, 5] V) or a missing value.
+    """
+    if value is False:
+        return None
+    base = KINETICS_DATABASE.get(material)
+    if value is True:
+        if base is None:
+            raise CaseError(key, f"no kinetics data for {material!r} in the database",
+                            f'give a table {{ exchange_current_density = "1 A/m^2", ocv_table = [...] }}; '
+                            f'database sets: {", ".join(KINETICS_DATABASE)}')
+        return base
+    if not isinstance(value, dict):
+        raise CaseError(key, f"expected true, false or a table, got {value!r}", 'true, or { exchange_current_density = "1 A/m^2" }')
+    allowed = [*KINETICS_KEYS, "ocv_table", "concentration_dependent"]
+    changes = {}
+    for k, v in value.items():
+        if k == "ocv_table":
+            changes["ocv_table"] = _ocv_table(v, f"{key}.ocv_table")
+            continue
+        if k == "concentration_dependent":
+            if not isinstance(v, bool):
+                raise CaseError(f"{key}.{k}", f"expected true or false, got {v!r}", "true, false")
+            changes[k] = v
+            continue
+        if k not in KINETICS_KEYS:
+            raise CaseError(f"{key}.{k}", "unknown key", ", ".join(allowed))
+        attr, dim, (lo, hi) = KINETICS_KEYS[k]
+        val = to_si(v, dim, f"{key}.{k}")
+        if not lo <= val <= hi:
+            raise CaseError(f"{key}.{k}", f"value {val:g} is out of the physical range", f"[{lo:g}, {hi:g}] in SI")
+        changes[attr] = val
+    if base is None:
+        for need in ("exchange_current_density", "ocv_table"):
+            if need not in changes:
+                raise CaseError(f"{key}.{need}", f"missing: {material!r} has no database kinetics set",
+                                'e.g. exchange_current_density = "1 A/m^2", ocv_table = [[0.0, 0.8], [1.0, 0.05]]')
+        return Kinetics(**changes, sources={k: "case file" for k in changes})
+    return dataclasses.replace(base, **changes, sources={**base.sources, **{k: "case file override" for k in changes}})
+
+
+def _ocv_table(value, key: str) -> tuple[tuple[float, float], ...]:
+    try:
+        rows = tuple((float(a), float(b)) for a, b in value)
+    except (TypeError, ValueError):
+        raise CaseError(key, "expected a list of [theta, U in V] pairs", "[[0.0, 0.8], [1.0, 0.05]]") from None
+    thetas = [r[0] for r in rows]
+    dU = [b[1] - a[1] for a, b in zip(rows, rows[1:])]
+    if len(rows) < 2 or any(b <= a for a, b in zip(thetas, thetas[1:])) or thetas[0] > 0 or thetas[-1] < 1:
+        raise CaseError(key, "theta values must increase strictly and span [0, 1]", "at least two rows, first theta <= 0, last >= 1")
+    if not (all(d < 0 for d in dU) or all(d > 0 for d in dU)):
+        raise CaseError(key, "U must be strictly monotonic in theta (the equilibrium theta of a potential must be unique)",
+                        "U decreasing with theta, as for an anode")
+    if any(not -1.0 <= r[1] <= 5.0 for r in rows):
+        raise CaseError(key, "U out of range", "[-1, 5] V vs Li/Li+")
+    return rows
 
 
 def _volume_table(value, key: str) -> tuple[tuple[float, float], ...]:

@@ -29,7 +29,7 @@ import basix.ufl
 import dolfinx.fem as fem
 
 from anodemech.geometry.base import MeshData
-from anodemech.materials import Material
+from anodemech.materials import FARADAY, Material
 from anodemech.physics import chemomech as cm
 from anodemech.physics import contact as ct
 from anodemech.physics import pair_contact as pc
@@ -148,6 +148,9 @@ class ChemoMechanicalProblem:
         self.dt = fem.Constant(mesh, 1.0)  # s
         self.flux_in = fem.Constant(mesh, 0.0)  # mol m^-2 s^-1 into the active material
         self.theta_surface = fem.Function(self.V_theta)  # potentiostatic value
+        # Butler-Volmer kinetics (regions with ``kinetics``): electrode potential [V] and an on/off switch
+        self.potential = fem.Constant(mesh, 0.0)
+        self.kinetic_on = fem.Constant(mesh, 0.0)
 
         # Reference scales
         storing = [m for m in self.materials.values() if m.stores_li]
@@ -250,6 +253,9 @@ class ChemoMechanicalProblem:
         for (_, measure, *_), weight in zip(self.flux_entries, self.flux_weights):
             qf = q if measure.integral_type() == "exterior_facet" else q("+")
             R += -self.dt * weight * self.flux_in * qf / (c * L**3) * measure
+        for measure, N in self._kinetic_fluxes(theta):  # Butler-Volmer (kinetic stages)
+            qf = q if measure.integral_type() == "exterior_facet" else q("+")
+            R += -self.dt * self.kinetic_on * N * qf / (c * L**3) * measure
         if self.spring > 0:
             R += self.spring * E / L**2 * ufl.dot(u, v) / (E * L**2) * self.dx
         if self.pressures:  # follower pressure: t = -p n da = -p J F^-T N dA (Nanson)
@@ -263,6 +269,63 @@ class ChemoMechanicalProblem:
             pressure = ct.contact_pressure_reference(g, self.kappa[ob.name])
             R += -pressure * ufl.dot(n, v) / (E * L**2) * self.ds(self.md.facet_names[ob.surface])
         return R
+
+    def _kinetic_fluxes(self, theta):
+        """``[(measure, N)]``: the Butler–Volmer inward flux N [mol m^-2 s^-1 per reference
+        area] (:meth:`anodemech.materials.Kinetics.flux`) at the problem's electrode
+        potential, on each Li entry surface whose region has kinetics."""
+        out = []
+        for _, measure, region, *_ in self.flux_entries:
+            kin = self.materials[region].kinetics
+            if kin is not None:
+                th = theta if measure.integral_type() == "exterior_facet" else theta("+")
+                out.append((measure, kin.flux(th, self.potential, self.physics.temperature)))
+        return out
+
+    @property
+    def has_kinetics(self) -> bool:
+        """True when a Li entry surface has Butler–Volmer kinetics (kinetic stages possible)."""
+        return any(self.materials[e[2]].kinetics is not None for e in self.flux_entries)
+
+    def kinetic_metrics(self) -> dict[str, float]:
+        """Surface reaction of a kinetic stage (zeros in other stages; only with kinetics).
+
+        Keys (SI, for the meshed part of the particle): ``potential_V`` (electrode potential
+        vs Li/Li+, NaN outside kinetic stages), ``current_A`` (F times the Li uptake rate
+        through the kinetic surfaces, > 0 lithiating), ``current_density_mean_A_m2`` (per
+        reference area) and ``current_density_min_A_m2`` / ``..._max_A_m2`` (extremes of
+        the average over the facets of one cell). Collective.
+        """
+        if not self.has_kinetics:
+            return {}
+        if not hasattr(self, "_kinetic_forms"):
+            _, theta, _ = self.fields()
+            q0 = ufl.TestFunction(fem.functionspace(self.mesh, ("DG", 0)))
+            forms = []
+            for measure, N in self._kinetic_fluxes(theta):
+                one = 1.0 if measure.integral_type() == "exterior_facet" else None
+                q = q0 if one is not None else q0("+") + q0("-")
+                forms.append((fem.form(N * measure), fem.form(1.0 * measure),
+                               fem.form(N * q * measure), fem.form(q * measure)))
+            self._kinetic_forms = forms
+        on = float(self.kinetic_on.value) > 0
+        total = area = 0.0
+        lo, hi = np.inf, -np.inf
+        n_own = self.mesh.topology.index_map(self.mesh.topology.dim).size_local
+        for fN, fA, cN, cA in self._kinetic_forms:
+            total += self.integrate_form(fN)
+            area += self.integrate_form(fA)
+            cn, ca = fem.assemble_vector(cN).array[:n_own], fem.assemble_vector(cA).array[:n_own]
+            hit = ca > 0
+            if hit.any():
+                lo, hi = min(lo, float((cn[hit] / ca[hit]).min())), max(hi, float((cn[hit] / ca[hit]).max()))
+        lo, hi = self.comm.allreduce(lo, op=MPI.MIN), self.comm.allreduce(hi, op=MPI.MAX)
+        F = FARADAY
+        return {"potential_V": float(self.potential.value) if on else float("nan"),
+                "current_A": F * total if on else 0.0,
+                "current_density_mean_A_m2": F * total / area if on else 0.0,
+                "current_density_min_A_m2": F * lo if on else 0.0,
+                "current_density_max_A_m2": F * hi if on else 0.0}
 
     # ------------------------------------------------------------------ BCs
     def _flux_surfaces(self):
@@ -548,12 +611,29 @@ class ChemoMechanicalProblem:
         other bodies get it scaled so that all charge at the same C-rate (total Li rate =
         ``flux_in * flux_area``)."""
         self.flux_in.value = flux_in
+        self.kinetic_on.value = 0.0
+        self.bcs[:] = [*self.bcs_mech, *self.bcs_inert]
+        self.solver.request_preconditioner_rebuild()
+
+    def set_kinetic(self, potential: float):
+        """Butler–Volmer flux at the electrode potential ``potential`` [V vs Li/Li+] on the
+        Li entry surfaces whose region has kinetics (the others get no flux).
+
+        Raises:
+            ValueError: no Li entry surface has kinetics.
+        """
+        if not self.has_kinetics:
+            raise ValueError("no Li entry surface has Butler-Volmer kinetics (regions.<r>.kinetics)")
+        self.flux_in.value = 0.0
+        self.potential.value = float(potential)
+        self.kinetic_on.value = 1.0
         self.bcs[:] = [*self.bcs_mech, *self.bcs_inert]
         self.solver.request_preconditioner_rebuild()
 
     def set_potentiostatic(self, theta_s: float):
         """Hold theta = ``theta_s`` on the flux surface (the surface SOC)."""
         self.flux_in.value = 0.0
+        self.kinetic_on.value = 0.0
         self.theta_surface.x.array[:] = theta_s
         self.bcs[:] = [*self.bcs_mech, *self.bcs_inert, self._bc_surface]
         self.solver.request_preconditioner_rebuild()

@@ -29,7 +29,9 @@ def read_history(path: Path) -> dict[str, np.ndarray]:
 
 def history_plots(history_csv: Path, outdir: Path) -> list[Path]:
     """Write ``history_stress.png``, ``history_soc.png`` and, with contact (obstacles or pairs),
-    ``history_contact.png`` (contact area and pressure against SOC) from a run's history.
+    ``history_contact.png`` (contact area and pressure against SOC) and, with kinetic
+    stages, ``history_kinetics.png`` (potential against time and SOC, surface current
+    density) from a run's history.
 
     Stresses are plotted in GPa against SOC (per stage, so lithiation and delithiation
     branches are distinguishable) and SOC / volume change against time in hours.
@@ -100,6 +102,28 @@ def history_plots(history_csv: Path, outdir: Path) -> list[Path]:
             a.legend(fontsize=8)
         fig.tight_layout()
         out.append(Path(outdir) / "history_contact.png")
+        fig.savefig(out[-1], dpi=130)
+        plt.close(fig)
+
+    if "potential_V" in h and np.isfinite(h["potential_V"]).any():  # Butler-Volmer kinetic stages
+        t_h = h["time_s"] / 3600.0
+        fig, ax = plt.subplots(1, 3, figsize=(14, 4.2))
+        ax[0].plot(t_h, h["potential_V"], ".-")
+        ax[0].set_xlabel("time [h]")
+        ax[0].set_ylabel("electrode potential [V vs Li/Li+]")
+        ax[1].plot(soc, h["potential_V"], ".-")
+        ax[1].set_xlabel("state of charge [-]")
+        ax[1].set_ylabel("electrode potential [V vs Li/Li+]")
+        ax[2].plot(t_h, h["current_density_mean_A_m2"], label="mean")
+        ax[2].plot(t_h, h["current_density_min_A_m2"], "--", label="min (cell average)")
+        ax[2].plot(t_h, h["current_density_max_A_m2"], ":", label="max (cell average)")
+        ax[2].set_xlabel("time [h]")
+        ax[2].set_ylabel("surface current density [A/m^2] (> 0 lithiating)")
+        ax[2].legend(fontsize=8)
+        for a in ax:
+            a.grid(alpha=0.3)
+        fig.tight_layout()
+        out.append(Path(outdir) / "history_kinetics.png")
         fig.savefig(out[-1], dpi=130)
         plt.close(fig)
     return out

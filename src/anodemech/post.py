@@ -226,6 +226,9 @@ class PostProcessor:
         (max principal / strength); with a flaw size, per named surface of the region
         ``energy_release_rate_max_<surface>_<r>_J_m2``, and with a fracture energy
         ``energy_release_rate_index_<r>`` (largest of those / Gamma).
+
+        With Butler–Volmer kinetics: ``potential_V``, ``current_A`` and the surface
+        current density (:meth:`ChemoMechanicalProblem.kinetic_metrics`).
         """
         comm = self.pb.comm
         out = {"soc": self.soc()}
@@ -249,6 +252,7 @@ class PostProcessor:
         hyd = self.functions["hydrostatic"].x.array
         out["hydrostatic_min_Pa"] = self._reduce(hyd, np.min)
         out["hydrostatic_max_Pa"] = self._reduce(hyd, np.max)
+        out.update(self.pb.kinetic_metrics())
         out.update(self.pb.contact_metrics())
         return out
 

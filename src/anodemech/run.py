@@ -259,14 +259,19 @@ class _Stepper:
                 self.dt = max(self.dt, tc.dt_initial)  # after a hold that ended on tiny steps
             limit = st.theta_limit if st.theta_limit is not None else (1.0 if rate > 0 else 0.0)
         else:
-            pb.set_potentiostatic(st.surface_theta)
+            if st.mode == "kinetic":
+                pb.set_kinetic(st.potential)
+            else:
+                pb.set_potentiostatic(st.surface_theta)
             limit = None
             if resume_t0 is None:
-                self.dt = min(self.dt, tc.dt_initial)  # the surface value jumps: start small
+                self.dt = min(self.dt, tc.dt_initial)  # the surface value or potential jumps: start small
         applied = {"stage": st.name, "mode": st.mode, "start_time_s": self.t, "start_soc": self.soc}
         if st.mode == "galvanostatic":
             applied.update(flux_mol_m2_s=flux, current_density_A_m2=flux * FARADAY, soc_rate_per_s=rate,
                            c_rate=rate * 3600.0)
+        elif st.mode == "kinetic":
+            applied.update(potential_V=st.potential)
         else:
             applied.update(surface_theta=st.surface_theta)
         if resume_t0 is None:

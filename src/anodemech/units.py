@@ -21,6 +21,7 @@ DIMENSIONS: dict[str, tuple[str, str]] = {
     "current_density": ("A/m**2", "[current] / [length] ** 2"),
     "flux": ("mol/m**2/s", "[substance] / [length] ** 2 / [time]"),
     "energy_per_area": ("J/m**2", "[mass] / [time] ** 2"),
+    "potential": ("V", "[mass] * [length] ** 2 / [current] / [time] ** 3"),
     "dimensionless": ("", "dimensionless"),
 }
 
@@ -78,5 +79,6 @@ def _example(dimension: str) -> str:
         "current_density": "2 A/m^2",
         "flux": "1e-5 mol/m^2/s",
         "energy_per_area": "10 J/m^2",
+        "potential": "0.1 V",
         "dimensionless": "0.5",
     }[dimension]

@@ -1,0 +1,191 @@
+"""Verification of Butler–Volmer kinetics (``mode = "kinetic"`` stages).
+
+Reference: J. Crank, The Mathematics of Diffusion, 2nd ed. (1975), sec. 6.3.3: a sphere
+whose surface exchanges with a medium, ``-D dC/dr = alpha (C - C0)``, eqs. 6.39 (profile)
+and 6.40 (uptake M_t/M_inf); :func:`anodemech.analytic.crank_sphere_surface_exchange`,
+itself checked in ``tests/test_analytic.py``. A Butler–Volmer flux at a fixed electrode
+potential, linearised about the equilibrium, is this Robin condition with
+``alpha = i0 (alpha_a + alpha_c) |dU/dc| / (R T)``.
+
+Set-up: ``cases/verification/sphere_kinetic.toml``: a 75 nm LixSi sphere (octant,
+small-strain limit, Fickian), theta 0.5 -> 0.51 under a linear OCV, overpotential below
+2 mV (linear regime to 0.1 %), L = R alpha / D = 2 (mixed control). A second run with i0
+x 1000 (L = 2000) shows that fast kinetics reduces to a fixed surface concentration (Crank
+eqs. 6.18 and 6.20, the potentiostatic case); it also runs on 2 ranks, and the histories agree.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+import pytest
+
+from anodemech.analytic import crank_sphere_surface_exchange
+from anodemech.case import load_case
+from anodemech.materials import FARADAY, GAS_CONSTANT
+
+from conftest import ROOT, run_anodemech
+
+CASE = ROOT / "cases" / "verification" / "sphere_kinetic.toml"
+THETA0, THETA_EQ = 0.5, 0.51
+TOL_UPTAKE = 0.015  # absolute, on M_t/M_inf (measured: 0.005 at L = 2)
+TOL_PROFILE = 0.02  # absolute, on (theta - theta0)/(theta_eq - theta0)
+SHORT = ["stages.0.max_time='56 s'"]  # D t/R^2 = 0.1 for the fast-kinetics runs
+FAST = 1000.0  # i0 factor of the fast-kinetics runs: L = 2000
+
+
+def _history(d):
+    with open(d / "history.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    return {k: np.array([float(r[k]) for r in rows]) for k in rows[0] if k != "stage"}
+
+
+def _run(tmp, name, sets=(), ranks=1):
+    out = tmp / name
+    res = run_anodemech(["run", str(CASE), "--out", str(out), "--no-progress", "-q", *[f"--set={s}" for s in sets]],
+                        ranks=ranks)
+    assert res.returncode == 0, res.stderr[-3000:]
+    return out
+
+
+def _L(case, i0_factor=1.0):
+    """L = R alpha / D of the case, from its kinetics data (the linearised flux)."""
+    mat = case.materials["core"]
+    kin = mat.kinetics
+    (t0, u0), (t1, u1) = kin.ocv_table
+    dU_dc = abs((u1 - u0) / (t1 - t0)) / mat.c_max
+    T = case.physics.temperature
+    alpha = i0_factor * kin.exchange_current_density * (kin.alpha_a + kin.alpha_c) * dU_dc / (GAS_CONSTANT * T)
+    return case.geometry.core_radius * alpha / mat.D
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("kinetics")
+    case = load_case(CASE)
+    i0 = case.materials["core"].kinetics.exchange_current_density
+    fast = [*SHORT, f"regions.core.kinetics.exchange_current_density={FAST * i0}"]
+    return {"case": case, "slow": _run(tmp, "slow"), "fast": _run(tmp, "fast", fast),
+            "fast2": _run(tmp, "fast2", fast, ranks=2)}
+
+
+def test_case_is_in_the_linear_regime(runs):
+    case = runs["case"]
+    kin = case.materials["core"].kinetics
+    assert not kin.concentration_dependent and len(kin.ocv_table) == 2
+    assert kin.equilibrium_theta(case.stages[0].potential) == pytest.approx(THETA_EQ, abs=1e-12)
+    eta0 = case.stages[0].potential - kin.ocv(THETA0)
+    assert abs(eta0) * FARADAY / (GAS_CONSTANT * case.physics.temperature) < 0.08
+    assert _L(case) == pytest.approx(2.0, rel=1e-3)
+
+
+@pytest.mark.parametrize("which, L_factor", [("slow", 1.0), ("fast", FAST)])
+def test_uptake_matches_crank(runs, which, L_factor):
+    """M_t/M_inf = (SOC - theta0)/(theta_eq - theta0) at every step with D t/R^2 >= 0.01
+    against Crank eq. 6.40."""
+    case, h = runs["case"], _history(runs[which])
+    R, D, L = case.geometry.core_radius, case.materials["core"].D, _L(case, L_factor)
+    m_fe = (h["soc"] - THETA0) / (THETA_EQ - THETA0)
+    keep = D * h["time_s"] / R**2 >= 0.01
+    m_ref = np.array([crank_sphere_surface_exchange(0.0, t, R, D, L)[1] for t in h["time_s"][keep]])
+    err = np.abs(m_fe[keep] - m_ref)
+    assert err.max() <= TOL_UPTAKE, (which, err.max())
+    assert m_fe[-1] > (0.6 if which == "slow" else 0.55)  # a real uptake, not a vacuous match
+
+
+def test_fast_kinetics_is_the_fixed_surface_concentration(runs):
+    """L = 2000 uptake within 0.02 of Crank eq. 6.20 (surface held at theta_eq: the
+    potentiostatic case), from D t/R^2 = 0.02 on: fast kinetics reduces to it."""
+    case, h = runs["case"], _history(runs["fast"])
+    R, D = case.geometry.core_radius, case.materials["core"].D
+    tau = D * h["time_s"] / R**2
+    keep = tau >= 0.02
+    n = np.arange(1, 400)[:, None]
+    m_dirichlet = 1.0 - 6.0 / np.pi**2 * np.sum(np.exp(-(n**2) * np.pi**2 * tau[keep]) / n**2, axis=0)  # Crank eq. 6.20
+    m_fe = (h["soc"][keep] - THETA0) / (THETA_EQ - THETA0)
+    assert np.abs(m_fe - m_dirichlet).max() <= 0.02
+
+
+def test_profile_matches_crank(runs):
+    """theta along the (1, 1, 1) ray at the end (D t/R^2 = 0.3) against Crank eq. 6.39."""
+    from mpi4py import MPI
+
+    from anodemech.probe import probe_line
+
+    case = runs["case"]
+    R, D, L = case.geometry.core_radius, case.materials["core"].D, _L(case)
+    d = np.ones(3) / np.sqrt(3.0)
+    t, pts, theta = probe_line(MPI.COMM_SELF, runs["slow"], "theta", (0, 0, 0), tuple(0.99 * R * d), 31)
+    assert D * t / R**2 == pytest.approx(0.3, rel=2e-3)
+    u_fe = (theta - THETA0) / (THETA_EQ - THETA0)
+    u_ref, _ = crank_sphere_surface_exchange(np.linalg.norm(pts, axis=1), t, R, D, L)
+    assert np.all(np.isfinite(u_fe)) and np.abs(u_fe - u_ref).max() <= TOL_PROFILE
+    assert u_ref[-1] - u_ref[0] > 0.15  # the profile is not flat: diffusion matters
+
+
+@pytest.mark.parametrize("which", ["slow", "fast"])
+def test_current_is_the_li_uptake(runs, which):
+    """history current_A = F x capacity x dSOC/dt (backward Euler: the step's uptake is the
+    flux at its end), > 0 while lithiating, and the potential is the stage's."""
+    h = _history(runs[which])
+    cap = json.loads((runs[which] / "run.json").read_text())["capacity_mol"]
+    rate = FARADAY * cap * np.diff(h["soc"]) / np.diff(h["time_s"])
+    np.testing.assert_allclose(h["current_A"][1:], rate, rtol=1e-5)
+    assert np.all(h["current_A"][1:] > 0)
+    assert np.all(h["current_density_min_A_m2"][1:] <= h["current_density_mean_A_m2"][1:] * (1 + 1e-9))
+    assert np.all(h["current_density_max_A_m2"][1:] >= h["current_density_mean_A_m2"][1:] * (1 - 1e-9))
+    np.testing.assert_allclose(h["potential_V"][1:], runs["case"].stages[0].potential)
+    assert (runs[which] / "history_kinetics.png").stat().st_size > 10_000
+
+
+def test_two_ranks_match_one(runs):
+    a, b = _history(runs["fast"]), _history(runs["fast2"])
+    assert len(a["soc"]) == len(b["soc"])
+    for k in ("soc", "current_A", "current_density_mean_A_m2"):
+        np.testing.assert_allclose(b[k], a[k], rtol=1e-6, atol=1e-12 * np.abs(a[k]).max(), err_msg=k)
+
+
+@pytest.mark.parametrize(
+    "stage, region, key",
+    [
+        ({"mode": "kinetic", "max_time": 10.0}, {}, "stages[0].potential"),
+        ({"mode": "kinetic", "potential": "9 V", "max_time": 10.0}, {}, "stages[0].potential"),
+        ({"mode": "kinetic", "potential": "0.1 GPa", "max_time": 10.0}, {}, "stages[0].potential"),
+        ({"mode": "kinetic", "potential": 0.1, "c_rate": 1.0, "max_time": 10.0}, {}, "stages[0].c_rate"),
+        ({"mode": "galvanostatic", "c_rate": 1.0, "potential": 0.1, "max_time": 10.0}, {}, "stages[0].potential"),
+        ({"mode": "kinetic", "potential": 0.1, "max_time": 10.0}, {"kinetics": False}, "regions.core.kinetics"),
+        ({"mode": "kinetic", "potential": 0.1, "max_time": 10.0}, {"kinetics": {"speed": 1}}, "regions.core.kinetics.speed"),
+        ({"mode": "kinetic", "potential": 0.1, "max_time": 10.0},
+         {"kinetics": {"ocv_table": [[0.0, 0.3], [0.5, 0.4], [1.0, 0.1]]}}, "regions.core.kinetics.ocv_table"),
+        ({"mode": "kinetic", "potential": 0.1, "max_time": 10.0},
+         {"kinetics": {"exchange_current_density": "1 GPa"}}, "regions.core.kinetics.exchange_current_density"),
+        ({"mode": "kinetic", "potential": 0.1, "max_time": 10.0},
+         {"kinetics": {"alpha_a": 1.5}}, "regions.core.kinetics.alpha_a"),
+    ],
+)
+def test_bad_kinetic_input_names_the_key(stage, region, key):
+    import tomllib
+
+    from anodemech.case import parse_case
+    from anodemech.errors import CaseError
+
+    raw = tomllib.loads(CASE.read_text())
+    raw["stages"] = [stage]
+    core = {k: v for k, v in raw["regions"]["core"].items() if k != "kinetics"}
+    raw["regions"]["core"] = {**core, **region}
+    with pytest.raises(CaseError) as err:
+        parse_case(raw)
+    assert err.value.key == key, (err.value.key, str(err.value))
+
+
+def test_kinetics_on_an_inert_material_is_refused():
+    from anodemech.errors import CaseError
+    from anodemech.materials import material_from_case
+
+    with pytest.raises(CaseError) as err:
+        material_from_case({"material": "carbon_inert", "kinetics": True}, "regions.shell")
+    assert err.value.key == "regions.shell.kinetics"
+    si = material_from_case({"material": "LixSi", "kinetics": True}, "regions.core")
+    assert si.kinetics.ocv(0.0) > si.kinetics.ocv(1.0) > 0  # database OCV (Verbrugge et al. 2016) decreases
