@@ -33,14 +33,17 @@ class Stage:
     Attributes:
         name: label used in the history.
         mode: "galvanostatic" (uniform inward flux), "potentiostatic" (fixed surface
-            theta) or "kinetic" (Butler–Volmer flux at a fixed electrode potential).
+            theta) or "kinetic" (Butler–Volmer flux at a fixed electrode potential, or at
+            the uniform potential that carries a fixed current).
         c_rate: signed C-rate [1/h] (> 0 lithiation), or None.
         current_density: signed current density on the flux surface [A/m^2], or None.
         surface_theta: potentiostatic surface value [-], or None.
         until_soc: the stage ends when the overall SOC reaches this value [-], or None.
         theta_limit: galvanostatic cut-off on the surface theta (lithiation: max, delithiation: min).
         max_time: the stage ends after this time [s], or None.
-        potential: electrode potential of a kinetic stage [V vs Li/Li+], or None.
+        potential: electrode potential of a potentiostatic kinetic stage [V vs Li/Li+], or None.
+        cutoff_potential: a galvanostatic kinetic stage ends when the electrode potential
+            reaches it (lithiation: falls to it; delithiation: rises to it) [V], or None.
     """
 
     name: str
@@ -52,6 +55,7 @@ class Stage:
     theta_limit: float | None = None
     max_time: float | None = None
     potential: float | None = None
+    cutoff_potential: float | None = None
 
     @property
     def direction(self) -> int:
@@ -302,7 +306,7 @@ def _stages(stages):
     if not isinstance(stages, list) or not stages:
         raise CaseError("stages", "expected a non-empty array of tables [[stages]]")
     allowed = ("name", "mode", "c_rate", "current_density", "surface_theta", "until_soc", "theta_limit", "max_time",
-               "potential")
+               "potential", "cutoff_potential")
     out = []
     for i, st in enumerate(stages):
         key = f"stages[{i}]"
@@ -329,13 +333,22 @@ def _stages(stages):
             v["potential"] = _ranged(to_si(st["potential"], "potential", f"{key}.potential"), f"{key}.potential", (-1.0, 5.0))
             if mode != "kinetic":
                 raise CaseError(f"{key}.potential", "only for kinetic stages", 'mode = "kinetic"')
+        if "cutoff_potential" in st:
+            v["cutoff_potential"] = _ranged(to_si(st["cutoff_potential"], "potential", f"{key}.cutoff_potential"),
+                                            f"{key}.cutoff_potential", (-1.0, 5.0))
+            if mode != "kinetic" or "potential" in v:
+                raise CaseError(f"{key}.cutoff_potential", "only for galvanostatic kinetic stages",
+                                'mode = "kinetic" with c_rate or current_density')
         if mode == "kinetic":
-            if "potential" not in v:
-                raise CaseError(f"{key}.potential", "missing for a kinetic stage", "an electrode potential vs Li/Li+ in [-1, 5] V, e.g. '0.1 V'")
-            for other in ("c_rate", "current_density", "surface_theta", "theta_limit"):
+            given = [k for k in ("potential", "c_rate", "current_density") if k in v]
+            if len(given) != 1:
+                raise CaseError(f"{key}.potential", f"a kinetic stage needs exactly one of potential, c_rate, "
+                                f"current_density (got {', '.join(given) or 'none'})",
+                                "potential in [-1, 5] V vs Li/Li+ (potentiostatic), or c_rate / current_density (galvanostatic)")
+            for other in ("surface_theta", "theta_limit"):
                 if other in v:
-                    raise CaseError(f"{key}.{other}", "not for kinetic stages (the potential sets the flux)",
-                                    "potential, until_soc, max_time")
+                    raise CaseError(f"{key}.{other}", "not for kinetic stages", "potential or c_rate / current_density, "
+                                    "cutoff_potential, until_soc, max_time")
         elif mode == "galvanostatic":
             if ("c_rate" in v) == ("current_density" in v):
                 raise CaseError(f"{key}.c_rate", "a galvanostatic stage needs exactly one of c_rate, current_density")

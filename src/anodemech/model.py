@@ -32,6 +32,7 @@ from anodemech.geometry.base import MeshData
 from anodemech.materials import FARADAY, Material
 from anodemech.physics import chemomech as cm
 from anodemech.physics import contact as ct
+from anodemech.physics import kinetics as kn
 from anodemech.physics import pair_contact as pc
 from anodemech.physics import plasticity as pl
 from anodemech.solver import NonlinearSolver
@@ -207,8 +208,11 @@ class ChemoMechanicalProblem:
                  for p in self.pairs.values()]
 
         splits = {"theta": (self.W.sub(1), self.V_theta), "u": (self.W.sub(0), self.V_u)}
+        # galvanostatic kinetic stages: the electrode potential is a global unknown (physics.kinetics)
+        self.potential_constraint = kn.PotentialConstraint(self) if self.has_kinetics else None
         self.solver = NonlinearSolver(comm, self.residual(), self.w, self.bcs, linear=linear, splits=splits,
-                                      petsc_options=petsc_options, extra_terms=extra)
+                                      petsc_options=petsc_options, extra_terms=extra,
+                                      constraint=self.potential_constraint)
 
     # ------------------------------------------------------------------ fields
     def fields(self, w=None):
@@ -270,16 +274,18 @@ class ChemoMechanicalProblem:
             R += -pressure * ufl.dot(n, v) / (E * L**2) * self.ds(self.md.facet_names[ob.surface])
         return R
 
-    def _kinetic_fluxes(self, theta):
+    def _kinetic_fluxes(self, theta, potential=None):
         """``[(measure, N)]``: the Butler–Volmer inward flux N [mol m^-2 s^-1 per reference
-        area] (:meth:`anodemech.materials.Kinetics.flux`) at the problem's electrode
-        potential, on each Li entry surface whose region has kinetics."""
+        area] (:meth:`anodemech.materials.Kinetics.flux`) at the electrode potential
+        ``potential`` (default: the problem's), on each Li entry surface whose region has
+        kinetics."""
         out = []
+        V = self.potential if potential is None else potential
         for _, measure, region, *_ in self.flux_entries:
             kin = self.materials[region].kinetics
             if kin is not None:
                 th = theta if measure.integral_type() == "exterior_facet" else theta("+")
-                out.append((measure, kin.flux(th, self.potential, self.physics.temperature)))
+                out.append((measure, kin.flux(th, V, self.physics.temperature)))
         return out
 
     @property
@@ -612,6 +618,8 @@ class ChemoMechanicalProblem:
         ``flux_in * flux_area``)."""
         self.flux_in.value = flux_in
         self.kinetic_on.value = 0.0
+        if self.potential_constraint is not None:
+            self.potential_constraint.active = False
         self.bcs[:] = [*self.bcs_mech, *self.bcs_inert]
         self.solver.request_preconditioner_rebuild()
 
@@ -627,6 +635,39 @@ class ChemoMechanicalProblem:
         self.flux_in.value = 0.0
         self.potential.value = float(potential)
         self.kinetic_on.value = 1.0
+        self.potential_constraint.active = False
+        self.bcs[:] = [*self.bcs_mech, *self.bcs_inert]
+        self.solver.request_preconditioner_rebuild()
+
+    def set_kinetic_galvanostatic(self, rate: float, potential_guess: float | None = None):
+        """Butler–Volmer flux whose total carries the Li rate ``rate`` [mol/s] (> 0
+        lithiating) through the kinetic Li entry surfaces: the electrode potential is
+        solved with the fields (:class:`anodemech.physics.kinetics.PotentialConstraint`).
+
+        Args:
+            rate: Li uptake rate of the meshed part [mol/s], e.g. ``C-rate x capacity / 3600 s``.
+            potential_guess: first guess of the potential [V] (default: the open-circuit
+                potential at the mean surface theta).
+
+        Raises:
+            ValueError: no Li entry surface has kinetics, or a body's Li entry surface has
+                none (all bodies must share the one potential).
+        """
+        if not self.has_kinetics:
+            raise ValueError("no Li entry surface has Butler-Volmer kinetics (regions.<r>.kinetics)")
+        if any(self.materials[e[2]].kinetics is None for e in self.flux_entries):
+            raise ValueError("a galvanostatic kinetic stage needs kinetics on the Li entry region of every body")
+        self.flux_in.value = 0.0
+        self.kinetic_on.value = 1.0
+        if potential_guess is None:
+            region = self.flux_entries[0][2]
+            _, theta, _ = self.fields()
+            m = self.flux_entries[0][1]
+            th = theta if m.integral_type() == "exterior_facet" else theta("+")
+            potential_guess = self.materials[region].kinetics.ocv(self.integrate(th * m) / self.flux_entries[0][4])
+        self.potential.value = float(potential_guess)
+        c = self.potential_constraint
+        c.active, c.rate = True, float(rate)
         self.bcs[:] = [*self.bcs_mech, *self.bcs_inert]
         self.solver.request_preconditioner_rebuild()
 
@@ -634,6 +675,8 @@ class ChemoMechanicalProblem:
         """Hold theta = ``theta_s`` on the flux surface (the surface SOC)."""
         self.flux_in.value = 0.0
         self.kinetic_on.value = 0.0
+        if self.potential_constraint is not None:
+            self.potential_constraint.active = False
         self.theta_surface.x.array[:] = theta_s
         self.bcs[:] = [*self.bcs_mech, *self.bcs_inert, self._bc_surface]
         self.solver.request_preconditioner_rebuild()

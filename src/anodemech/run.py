@@ -251,13 +251,18 @@ class _Stepper:
         time [s]) continues a stage that a restart point interrupted."""
         pb, tc = self.pb, self.case.time
         rate = 0.0  # dSOC/dt [1/s] for galvanostatic stages
-        if st.mode == "galvanostatic":
+        galvanostatic_kinetic = st.mode == "kinetic" and st.potential is None
+        if st.mode == "galvanostatic" or galvanostatic_kinetic:
             flux = pb.flux_for_c_rate(st.c_rate) if st.c_rate is not None else st.current_density / FARADAY
-            pb.set_galvanostatic(flux)
             rate = flux * pb.flux_area / pb.capacity
+            if galvanostatic_kinetic:  # the same Li rate, carried by Butler-Volmer at one potential
+                pb.set_kinetic_galvanostatic(flux * pb.flux_area)
+                limit = None
+            else:
+                pb.set_galvanostatic(flux)
+                limit = st.theta_limit if st.theta_limit is not None else (1.0 if rate > 0 else 0.0)
             if resume_t0 is None:
                 self.dt = max(self.dt, tc.dt_initial)  # after a hold that ended on tiny steps
-            limit = st.theta_limit if st.theta_limit is not None else (1.0 if rate > 0 else 0.0)
         else:
             if st.mode == "kinetic":
                 pb.set_kinetic(st.potential)
@@ -267,9 +272,11 @@ class _Stepper:
             if resume_t0 is None:
                 self.dt = min(self.dt, tc.dt_initial)  # the surface value or potential jumps: start small
         applied = {"stage": st.name, "mode": st.mode, "start_time_s": self.t, "start_soc": self.soc}
-        if st.mode == "galvanostatic":
+        if st.mode == "galvanostatic" or galvanostatic_kinetic:
             applied.update(flux_mol_m2_s=flux, current_density_A_m2=flux * FARADAY, soc_rate_per_s=rate,
                            c_rate=rate * 3600.0)
+            if galvanostatic_kinetic:
+                applied.update(cutoff_potential_V=st.cutoff_potential)
         elif st.mode == "kinetic":
             applied.update(potential_V=st.potential)
         else:
@@ -329,6 +336,12 @@ class _Stepper:
                 lo, hi = self.post.surface_theta_range()
                 if (rate > 0 and hi >= limit) or (rate < 0 and lo <= limit):
                     log.info("stage %s: surface theta reached the cut-off %.4g at SOC %.4f", st.name, limit, self.soc)
+                    done = True
+            if not done and galvanostatic_kinetic and st.cutoff_potential is not None:
+                V = float(pb.potential.value)
+                if (rate > 0 and V <= st.cutoff_potential) or (rate < 0 and V >= st.cutoff_potential):
+                    log.info("stage %s: potential %.4g V reached the cut-off %.4g V at SOC %.4f", st.name, V,
+                             st.cutoff_potential, self.soc)
                     done = True
             self.dt = dt
             self.checkpoint_if_due(index, t_start, done)

@@ -98,13 +98,19 @@ class NonlinearSolver:
             and ``coupled_blocks()`` (see :meth:`_update_pattern`) that add
             terms assembled outside UFL (pair contact) through PETSc with global indices;
             the Jacobian then accepts new non-zeros.
+        constraint: optional global scalar constraint eliminated from the system (the
+            galvanostatic Butler–Volmer potential, :class:`anodemech.physics.kinetics.PotentialConstraint`):
+            ``solve_potential()`` runs before every residual, and the Jacobian becomes the
+            shell operator ``A + b c^T`` (``rank_one(b, c, bcs)``), preconditioned by the
+            assembled ``A``. The direct preset then runs GMRES with the LU of ``A`` as
+            preconditioner (two iterations for a rank-one update) instead of a single LU solve.
 
     Raises:
         ValueError: unknown ``linear`` preset.
     """
 
     def __init__(self, comm, F, w, bcs, linear: str = "iterative", splits=None, petsc_options=None, form_compiler_options=None,
-                 extra_terms=()):
+                 extra_terms=(), constraint=None):
         if linear not in LINEAR_PRESETS:
             raise ValueError(f"linear solver {linear!r} not in {sorted(LINEAR_PRESETS)}")
         self.comm = comm
@@ -126,7 +132,10 @@ class NonlinearSolver:
 
         opts = PETSc.Options()
         self._option_keys = []
-        merged = {**BASE_OPTIONS, **LINEAR_PRESETS[linear], **(petsc_options or {})}
+        preset = dict(LINEAR_PRESETS[linear])
+        if constraint is not None and preset.get("ksp_type") == "preonly":  # LU of A alone misses b c^T
+            preset.update(ksp_type="gmres", ksp_rtol=1e-12, ksp_atol=1e-30, ksp_max_it=50)
+        merged = {**BASE_OPTIONS, **preset, **(petsc_options or {})}
         if splits is None or linear == "direct":
             merged = {k: v for k, v in merged.items() if not k.startswith("fieldsplit_")}
         for k, v in merged.items():
@@ -137,7 +146,13 @@ class NonlinearSolver:
         snes = PETSc.SNES().create(comm)
         snes.setOptionsPrefix(self.prefix)
         snes.setFunction(self._residual, self._b)
-        snes.setJacobian(self._jacobian, self._A)
+        self.constraint = constraint
+        self._J_shell = None
+        if constraint is not None:
+            self._rank_b, self._rank_c = self._b.duplicate(), self._b.duplicate()
+            self._J_shell = PETSc.Mat().createPython(self._A.getSizes(), _RankOneUpdate(self), comm=comm)
+            self._J_shell.setUp()
+        snes.setJacobian(self._jacobian, self._J_shell or self._A, self._A)
         if merged.get("pc_type") == "fieldsplit":
             pc = snes.getKSP().getPC()
             pc.setType("fieldsplit")
@@ -196,6 +211,8 @@ class NonlinearSolver:
         x.ghostUpdate(addv=PETSc.InsertMode.INSERT, mode=PETSc.ScatterMode.FORWARD)
         x.copy(self.w.x.petsc_vec)
         self.w.x.scatter_forward()
+        if self.constraint is not None:
+            self.constraint.solve_potential()
         with b.localForm() as loc:
             loc.set(0.0)
         fem_petsc.assemble_vector(b, self._F)
@@ -206,8 +223,9 @@ class NonlinearSolver:
         fem_petsc.set_bc(b, self.bcs, x, -1.0)
         self._assembly_time += time.perf_counter() - t0
 
-    def _jacobian(self, snes, x, A, P):
+    def _jacobian(self, snes, x, J, P):
         t0 = time.perf_counter()
+        A = P  # the assembled field Jacobian (J is A itself, or the rank-one shell around it)
         A.zeroEntries()
         fem_petsc.assemble_matrix(A, self._J, bcs=self.bcs)
         if self.extra_terms:
@@ -216,6 +234,9 @@ class NonlinearSolver:
             for term in self.extra_terms:
                 term.add_jacobian(A)
         A.assemble()
+        if self.constraint is not None:
+            self.constraint.rank_one(self._rank_b, self._rank_c, self.bcs)
+            J.assemble()
         self._assembly_time += time.perf_counter() - t0
 
     # -------------------------------------------------------------- public
@@ -303,7 +324,7 @@ class NonlinearSolver:
         B.setLGMap(*A.getLGMap())
         B.setOption(PETSc.Mat.Option.NEW_NONZERO_ALLOCATION_ERR, False)
         B.setOption(PETSc.Mat.Option.NEW_NONZERO_LOCATION_ERR, False)
-        self.snes.setJacobian(self._jacobian, B)
+        self.snes.setJacobian(self._jacobian, self._J_shell or B, B)
         A.destroy()
         self._A = B
         PETSc.garbage_cleanup(self.comm)
@@ -320,8 +341,23 @@ class NonlinearSolver:
         opts = PETSc.Options()
         for k in self._option_keys:
             opts.delValue(k)
-        for obj in (self.snes, self._A, self._b, self._x):
+        extra = (self._J_shell, self._rank_b, self._rank_c) if self._J_shell is not None else ()
+        for obj in (self.snes, self._A, self._b, self._x, *extra):
             obj.destroy()
+
+
+class _RankOneUpdate:
+    """petsc4py Python-matrix context: ``y = A x + b (c . x)`` with the solver's current
+    assembled Jacobian ``A`` and rank-one vectors ``b``, ``c`` (a global constraint
+    eliminated by its Schur complement)."""
+
+    def __init__(self, solver):
+        self.solver = solver
+
+    def mult(self, mat, x, y):
+        s = self.solver
+        s._A.mult(x, y)
+        y.axpy(s._rank_c.dot(x), s._rank_b)
 
 
 def _orthonormal(vecs):
