@@ -1,7 +1,11 @@
 """Cost per Newton iteration of the 3D core-shell problem versus mesh size, ranks and linear solver.
 
 Problem: octant of a 75 nm Si core with a 10 nm carbon shell, P2 displacement + P1 theta,
-``PhysicsOptions(stress_coupling=False, transport="ideal")``, galvanostatic 1C. Per
+``PhysicsOptions(stress_coupling=False, transport="ideal")``, galvanostatic 1C. ``--models``
+also times the core with J2 plasticity: ``plastic`` (the database LixSi yield stress, 2 GPa
+-> 0.43 GPa: the core stays elastic over the few timed steps, so this is the cost of the
+return-map forms alone) and ``plastic_flowing`` (yield stress 20 MPa: the core flows in
+every timed step). Per
 configuration: one start-up step, then ``--steps`` timed steps of ``--dt`` seconds; only the
 timed steps are reported.
 
@@ -16,6 +20,7 @@ list the iterative solver first, so that its figure is not inflated by a direct 
 Usage:
     ./containers/run python3 benchmarks/bench_core_shell.py --targets 2e4 5e4 --linear iterative direct
     ./containers/run mpirun -n 2 python3 benchmarks/bench_core_shell.py --targets 5e5 --linear iterative
+    ./containers/run python3 benchmarks/bench_core_shell.py --targets 2e4 5e4 --linear iterative --models elastic plastic plastic_flowing
 
 No timing assertions: this only measures and prints.
 """
@@ -35,7 +40,9 @@ from mpi4py import MPI
 import dolfinx
 
 from anodemech.geometry.core_shell import CoreShellParams, build_core_shell
-from anodemech.materials import DATABASE
+import dataclasses
+
+from anodemech.materials import DATABASE, PLASTICITY_DATABASE
 from anodemech.model import ChemoMechanicalProblem, PhysicsOptions
 
 CORE_RADIUS = 75e-9
@@ -66,8 +73,17 @@ def peak_rss_gb(comm) -> float:
     return comm.allreduce(kb, op=MPI.MAX) / 1024**2
 
 
-def run_config(comm, md, linear: str, steps: int, dt: float, c_rate: float) -> dict:
-    mats = {"core": DATABASE["LixSi"], "shell": DATABASE["carbon"]}
+#: core material per --models name (the shell is elastic carbon throughout)
+CORE_MODELS = {
+    "elastic": DATABASE["LixSi"],
+    "plastic": dataclasses.replace(DATABASE["LixSi"], plasticity=PLASTICITY_DATABASE["LixSi"]),
+    "plastic_flowing": dataclasses.replace(DATABASE["LixSi"], plasticity=dataclasses.replace(
+        PLASTICITY_DATABASE["LixSi"], yield_stress=20e6, yield_stress_full=20e6)),
+}
+
+
+def run_config(comm, md, linear: str, steps: int, dt: float, c_rate: float, model: str = "elastic") -> dict:
+    mats = {"core": CORE_MODELS[model], "shell": DATABASE["carbon"]}
     phys = PhysicsOptions(stress_coupling=False, transport="ideal", displacement_degree=2)
     t0 = time.perf_counter()
     prob = ChemoMechanicalProblem(comm, md, mats, phys, linear=linear)
@@ -80,7 +96,7 @@ def run_config(comm, md, linear: str, steps: int, dt: float, c_rate: float) -> d
     for k in range(steps + 1):  # step 0 is the start-up step
         s = prob.step(dt)
         if not s.converged:
-            return {"linear": linear, "dofs": dofs, "failed": f"step {k}: {s.reason}", "setup_s": setup}
+            return {"linear": linear, "model": model, "dofs": dofs, "failed": f"step {k}: {s.reason}", "setup_s": setup}
         prob.accept()
         rows.append(s)
     timed = rows[1:]
@@ -90,7 +106,7 @@ def run_config(comm, md, linear: str, steps: int, dt: float, c_rate: float) -> d
     nits = sum(s.newton_iterations for s in timed)
     kits = sum(s.krylov_iterations for s in timed)
     out = {
-        "linear": linear, "dofs": dofs, "ranks": comm.size, "setup_s": setup,
+        "linear": linear, "model": model, "dofs": dofs, "ranks": comm.size, "setup_s": setup,
         "newton_per_step": [s.newton_iterations for s in timed],
         "startup_newton": rows[0].newton_iterations, "startup_s": comm.allreduce(rows[0].total_time, op=MPI.MAX),
         "krylov_per_newton": kits / max(nits, 1),
@@ -98,6 +114,9 @@ def run_config(comm, md, linear: str, steps: int, dt: float, c_rate: float) -> d
         "total_per_newton": tot / max(nits, 1),
         "peak_gb": peak_rss_gb(comm), "soc": prob.soc(),
     }
+    if prob.history is not None:  # largest equivalent plastic strain at the quadrature points
+        alpha = prob.history.alpha.x.array
+        out["plastic_strain_max"] = comm.allreduce(float(alpha.max()) if alpha.size else 0.0, op=MPI.MAX)
     prob.solver.destroy()
     return out
 
@@ -111,16 +130,19 @@ def slope(rows) -> float | None:
 
 
 def table(rows) -> str:
-    head = ("| dofs | cells | h_core / h_surface [nm] | ranks | linear | Newton its/step | Krylov its/Newton "
+    head = ("| dofs | cells | h_core / h_surface [nm] | ranks | linear | core model | Newton its/step | Krylov its/Newton "
             "| assembly s/Newton | solve s/Newton | total s/Newton | peak mem GB (max rank) |")
-    lines = [head, "|" + "---|" * 11]
+    lines = [head, "|" + "---|" * 12]
     for r in rows:
         geo = f"{r['h_core'] * 1e9:.2f} / {r['h_surface'] * 1e9:.2f}"
+        model = r.get("model", "elastic")
+        if "plastic_strain_max" in r:
+            model += f" (max eps_p {r['plastic_strain_max']:.2g})"
         if "failed" in r:
-            lines.append(f"| {r['dofs']:.3g} | {r['cells']} | {geo} | {r['ranks']} | {r['linear']} | FAILED: {r['failed']} | | | | | |")
+            lines.append(f"| {r['dofs']:.3g} | {r['cells']} | {geo} | {r['ranks']} | {r['linear']} | {model} | FAILED: {r['failed']} | | | | | |")
             continue
         lines.append(
-            f"| {r['dofs']:.3g} | {r['cells']} | {geo} | {r['ranks']} | {r['linear']} "
+            f"| {r['dofs']:.3g} | {r['cells']} | {geo} | {r['ranks']} | {r['linear']} | {model} "
             f"| {','.join(map(str, r['newton_per_step']))} | {r['krylov_per_newton']:.1f} "
             f"| {r['asm_per_newton']:.3g} | {r['solve_per_newton']:.3g} | {r['total_per_newton']:.3g} | {r['peak_gb']:.2f} |")
     return "\n".join(lines)
@@ -133,6 +155,8 @@ def main(argv=None) -> int:
     ap.add_argument("--linear", nargs="+", default=["iterative", "direct"], choices=["iterative", "direct"])
     ap.add_argument("--direct-max", type=float, default=1.5e5,
                     help="skip the direct solver above this many target dofs (memory/time)")
+    ap.add_argument("--models", nargs="+", default=["elastic"], choices=sorted(CORE_MODELS),
+                    help="core material models to time (elastic, plastic, plastic_flowing)")
     ap.add_argument("--steps", type=int, default=3, help="timed steps after the start-up step")
     ap.add_argument("--dt", type=float, default=30.0)
     ap.add_argument("--c-rate", type=float, default=1.0)
@@ -151,7 +175,8 @@ def main(argv=None) -> int:
             print(table(rows))
             for ranks in sorted({r["ranks"] for r in rows}):
                 for linear in ("iterative", "direct"):
-                    s = slope([r for r in rows if r["linear"] == linear and r["ranks"] == ranks])
+                    s = slope([r for r in rows if r["linear"] == linear and r["ranks"] == ranks
+                               and r.get("model", "elastic") == "elastic"])
                     if s is not None:
                         print(f"\ngrowth exponent of time per Newton iteration vs dofs ({linear}, {ranks} rank(s)): {s:.2f}")
         return 0
@@ -172,20 +197,22 @@ def main(argv=None) -> int:
                 skipped.append(f"direct skipped at target {target:.3g} dofs (> --direct-max {args.direct_max:.3g})")
                 say(skipped[-1])
                 continue
-            r = run_config(comm, md, linear, args.steps, args.dt, args.c_rate)
-            r.update(ranks=comm.size, cells=cells, h_core=p.h_core, h_surface=p.h_surface, target=target,
-                     mesh_s=tmesh)
-            rows.append(r)
-            say(json.dumps(r))
-            if args.jsonl and comm.rank == 0:
-                with open(args.jsonl, "a") as f:
-                    f.write(json.dumps(r) + "\n")
+            for model in args.models:
+                r = run_config(comm, md, linear, args.steps, args.dt, args.c_rate, model)
+                r.update(ranks=comm.size, cells=cells, h_core=p.h_core, h_surface=p.h_surface, target=target,
+                         mesh_s=tmesh)
+                rows.append(r)
+                say(json.dumps(r))
+                if args.jsonl and comm.rank == 0:
+                    with open(args.jsonl, "a") as f:
+                        f.write(json.dumps(r) + "\n")
     say("")
     say(table(rows))
     for linear in args.linear:
-        s = slope([r for r in rows if r["linear"] == linear])
-        if s is not None:
-            say(f"\ngrowth exponent of time per Newton iteration vs dofs ({linear}, {comm.size} rank(s)): {s:.2f}")
+        for model in args.models:
+            s = slope([r for r in rows if r["linear"] == linear and r.get("model", "elastic") == model])
+            if s is not None:
+                say(f"\ngrowth exponent of time per Newton iteration vs dofs ({linear}, {model}, {comm.size} rank(s)): {s:.2f}")
     for s in skipped:
         say(f"\nnote: {s}")
     return 0

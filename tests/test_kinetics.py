@@ -303,3 +303,48 @@ def test_galvanostatic_two_ranks_match_one(galv):
     assert b["soc"][-1] == pytest.approx(0.25, abs=1e-9)
     for k in ("soc", "potential_V", "current_A", "current_density_min_A_m2", "current_density_max_A_m2"):
         np.testing.assert_allclose(b[k][1:n], a[k][1:n], rtol=1e-6, err_msg=k)
+
+
+# --------------------------------------------------------------------------- stress term
+def test_stress_shifts_the_equilibrium_potential():
+    """Stress in the overpotential (physics.stress_coupling): a bare sphere under an external
+    follower pressure p, held at a fixed potential V. Free swelling under a uniform
+    pressure is a homogeneous state with sigma = -p I (finite strain, exact), so the
+    surface equilibrium moves to U(theta_eq) + Omega sigma_h / F = V, i.e.
+    U(theta_eq) = V + Omega p / F (chemical potential mu0 + RT ln(theta/(1-theta)) -
+    Omega sigma_h, Bower, Guduru & Sethuraman, J. Mech. Phys. Solids 59 (2011) 804). With a
+    linear OCV (-0.5 V per unit theta) and Omega p / F = 50 mV, theta goes from 0.5 to 0.4
+    (without the stress term it would stay at 0.5, the equilibrium of V)."""
+    from mpi4py import MPI
+
+    from anodemech.model import ChemoMechanicalProblem
+    from anodemech.run import build_mesh
+
+    overrides = {
+        "geometry": {"core_radius": "50 nm", "h_core": "16 nm", "h_surface": "16 nm"},
+        "regions": {"core": {"material": "LixSi", "E": "80 GPa", "E_full": "80 GPa", "D": "1e-16 m^2/s",
+                             "Omega": f"{3.0 / 310945.27} m^3/mol",
+                             "kinetics": {"exchange_current_density": "1 A/m^2", "ocv_table": [[0.0, 0.5], [1.0, 0.0]],
+                                          "concentration_dependent": False}}},
+        "physics": {"stress_coupling": True, "displacement_degree": 2, "transport": "ideal"},
+        "solver": {"linear": "direct"},
+    }
+    case = load_case(CASE, overrides)
+    mat = case.materials["core"]
+    assert mat.Omega * mat.c_max == pytest.approx(3.0)  # the real LixSi swelling: finite strain
+    V = 0.25  # U(0.5)
+    p = 0.05 * FARADAY / mat.Omega  # Omega p / F = 50 mV (p = 0.5 GPa)
+    md = build_mesh(MPI.COMM_WORLD, case)
+    pb = ChemoMechanicalProblem(MPI.COMM_WORLD, md, case.materials, case.physics, linear="direct",
+                                pressures={"outer_surface": p})
+    pb.set_kinetic(V)
+    for dt in (5.0, 10.0, 20.0, 40.0, 80.0, 160.0, 320.0):  # L-stable backward Euler to the equilibrium
+        stats = pb.step(dt)  # (the kinetic time constant R / (3 alpha) is ~26 s)
+        assert stats.converged, stats.reason
+        pb.accept()
+    soc = pb.soc()
+    pb.solver.destroy()
+    theta_eq = (0.5 - (V + mat.Omega * p / FARADAY)) / 0.5
+    assert theta_eq == pytest.approx(0.4)
+    print(f"stress-shifted equilibrium: SOC {soc:.5f}, expected {theta_eq:.5f}")
+    assert soc == pytest.approx(theta_eq, abs=2e-3)  # without the stress term it would stay at 0.5

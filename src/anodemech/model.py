@@ -278,14 +278,33 @@ class ChemoMechanicalProblem:
         """``[(measure, N)]``: the Butler–Volmer inward flux N [mol m^-2 s^-1 per reference
         area] (:meth:`anodemech.materials.Kinetics.flux`) at the electrode potential
         ``potential`` (default: the problem's), on each Li entry surface whose region has
-        kinetics."""
+        kinetics.
+
+        With ``physics.stress_coupling`` the overpotential carries the same stress term as
+        the chemical potential of the transport law, ``mu = mu0 + RT ln(theta/(1-theta)) -
+        Omega sigma_h`` (Bower, Guduru & Sethuraman, J. Mech. Phys. Solids 59 (2011) 804):
+        the equilibrium potential becomes ``U(theta) + Omega sigma_h / F``, so compression
+        hinders insertion.
+
+        Raises:
+            ValueError: stress-dependent kinetics on an interface Li entry (under a Li-inert
+                coating), where sigma_h jumps.
+        """
         out = []
         V = self.potential if potential is None else potential
         for _, measure, region, *_ in self.flux_entries:
-            kin = self.materials[region].kinetics
-            if kin is not None:
-                th = theta if measure.integral_type() == "exterior_facet" else theta("+")
-                out.append((measure, kin.flux(th, V, self.physics.temperature)))
+            mat = self.materials[region]
+            if mat.kinetics is None:
+                continue
+            th = theta if measure.integral_type() == "exterior_facet" else theta("+")
+            eta_stress = 0.0
+            if self.physics.stress_coupling:
+                if measure.integral_type() != "exterior_facet":
+                    raise ValueError(f"stress-dependent kinetics needs the Li entry of region {region!r} on an outer "
+                                     "surface (here it is an interface under a Li-inert coating)")
+                # the equilibrium potential shifts by Omega sigma_h / F: eta = V - U(theta) - Omega sigma_h / F
+                eta_stress = -mat.Omega * self.material_point(region).sigma_h / FARADAY
+            out.append((measure, mat.kinetics.flux(th, V, self.physics.temperature, eta_extra=eta_stress)))
         return out
 
     @property
