@@ -577,10 +577,7 @@ def material_from_case(table: dict, key: str) -> Material:
         if k not in OVERRIDABLE:
             raise CaseError(f"{key}.{k}", "unknown key",
                             ", ".join(["material", "volume_table", "plasticity", "fracture", "kinetics", *OVERRIDABLE]))
-        attr, dim, (lo, hi) = OVERRIDABLE[k]
-        val = to_si(v, dim, f"{key}.{k}")
-        if not lo <= val <= hi:
-            raise CaseError(f"{key}.{k}", f"value {val:g} is out of the physical range", f"[{lo:g}, {hi:g}] in SI")
+        attr, val = _ranged_quantity(OVERRIDABLE[k], v, f"{key}.{k}")
         changes[attr] = val
     base = DATABASE[name]
     sources = {**base.sources, **{k: "case file override" for k in changes}}
@@ -592,6 +589,20 @@ def material_from_case(table: dict, key: str) -> Material:
     if mat.stores_li and mat.volume_expansion_full > 4.5:
         raise CaseError(f"{key}.Omega", f"volume expansion {mat.volume_expansion_full:.2f} at full lithiation", "0 <= Omega*c_max <= 4.5")
     return mat
+
+
+def _ranged_quantity(spec: tuple[str, str, tuple[float, float]], value, key: str) -> tuple[str, float]:
+    """``(field name, SI value)`` of the case value ``value`` at ``key``, for a
+    ``spec = (field, unit dimension, (lower, upper))`` of the key tables above.
+
+    Raises:
+        CaseError: wrong unit, or the value outside [lower, upper] (in SI).
+    """
+    attr, dim, (lo, hi) = spec
+    val = to_si(value, dim, key)
+    if not lo <= val <= hi:
+        raise CaseError(key, f"value {val:g} is out of the physical range", f"[{lo:g}, {hi:g}] in SI")
+    return attr, val
 
 
 def _plasticity(value, material: str, key: str) -> Plasticity | None:
@@ -617,10 +628,7 @@ def _plasticity(value, material: str, key: str) -> Plasticity | None:
     for k, v in value.items():
         if k not in PLASTICITY_KEYS:
             raise CaseError(f"{key}.{k}", "unknown key", ", ".join(PLASTICITY_KEYS))
-        attr, dim, (lo, hi) = PLASTICITY_KEYS[k]
-        val = to_si(v, dim, f"{key}.{k}")
-        if not lo <= val <= hi:
-            raise CaseError(f"{key}.{k}", f"value {val:g} is out of the physical range", f"[{lo:g}, {hi:g}] in SI")
+        attr, val = _ranged_quantity(PLASTICITY_KEYS[k], v, f"{key}.{k}")
         changes[attr] = val
     if base is None:
         if "yield_stress" not in changes:
@@ -654,10 +662,7 @@ def _fracture(value, material: str, key: str) -> Fracture | None:
     for k, v in value.items():
         if k not in FRACTURE_KEYS:
             raise CaseError(f"{key}.{k}", "unknown key", ", ".join(FRACTURE_KEYS))
-        attr, dim, (lo, hi) = FRACTURE_KEYS[k]
-        val = to_si(v, dim, f"{key}.{k}")
-        if not lo <= val <= hi:
-            raise CaseError(f"{key}.{k}", f"value {val:g} is out of the physical range", f"[{lo:g}, {hi:g}] in SI")
+        attr, val = _ranged_quantity(FRACTURE_KEYS[k], v, f"{key}.{k}")
         changes[attr] = val
     base = base or Fracture()
     out = dataclasses.replace(base, **changes, sources={**base.sources, **{k: "case file" for k in changes}})
@@ -705,10 +710,7 @@ def _kinetics(value, material: str, key: str) -> Kinetics | None:
             continue
         if k not in KINETICS_KEYS:
             raise CaseError(f"{key}.{k}", "unknown key", ", ".join(allowed))
-        attr, dim, (lo, hi) = KINETICS_KEYS[k]
-        val = to_si(v, dim, f"{key}.{k}")
-        if not lo <= val <= hi:
-            raise CaseError(f"{key}.{k}", f"value {val:g} is out of the physical range", f"[{lo:g}, {hi:g}] in SI")
+        attr, val = _ranged_quantity(KINETICS_KEYS[k], v, f"{key}.{k}")
         changes[attr] = val
     if base is None:
         for need in ("exchange_current_density", "ocv_table"):
