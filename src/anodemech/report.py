@@ -351,7 +351,7 @@ def _curves(rows, keys, xk, output, limits, outdir):
         groups = {(): rows}
     scale, unit = _unit(output)
     fig, ax = plt.subplots(figsize=(6.4, 4.6))
-    notes = []
+    notes, plotted = [], []
     xsc, xu = 1.0, ""
     for gvals, grp in groups.items():
         done = [r for r in grp if r["status"] == "complete" and isinstance(r.get(output), float)]
@@ -360,6 +360,7 @@ def _curves(rows, keys, xk, output, limits, outdir):
         if not xs:
             continue
         xsc, xu = _axis_scale(xk, xs)
+        plotted += ys
         order = sorted(range(len(xs)), key=lambda i: xs[i])
         where = ", ".join(f"{k} = {v}" for k, v in zip(others, gvals))
         ax.plot([xs[i] / xsc for i in order], [ys[i] / scale for i in order], "o-", label=where or output)
@@ -367,7 +368,8 @@ def _curves(rows, keys, xk, output, limits, outdir):
             if lim["output"] != output:
                 continue
             hit = limit_crossing(xs, ys, lim["max"])
-            tag = f"{lim['label']} ({output} = {_fmt(output, lim['max'])} {unit})" + (f", {where}" if where else "")
+            tag = f"{lim['label']} ({output} = {_fmt(output, lim['max'])}{' ' + unit if unit else ''})" + \
+                (f", {where}" if where else "")
             if hit is None:
                 notes.append(f"{tag}: not bracketed by the runs (all below the limit, or the smallest x already at it).")
                 continue
@@ -378,6 +380,10 @@ def _curves(rows, keys, xk, output, limits, outdir):
     for lim in limits:
         if lim["output"] == output:
             ax.axhline(lim["max"] / scale, color="red", lw=2, label=lim["label"])
+    shown = plotted + [lim["max"] for lim in limits if lim["output"] == output]
+    if plotted and min(shown) > 0:  # log-log, the scale of limit_crossing's interpolation
+        ax.set_xscale("log")
+        ax.set_yscale("log")
     ax.set_xlabel(f"{xk} [{xu}]" if xu else xk)
     ax.set_ylabel(f"{output} [{unit}]" if unit else output)
     ax.grid(alpha=0.3)
