@@ -8,6 +8,7 @@ or arguments print one line naming the key and exit with status 2 before any com
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as _dt
 import os
 import shutil
@@ -334,4 +335,14 @@ def _materials(args) -> int:
             print(f"    {k}: {src}")
         if m.note:
             print(f"    note: {m.note}")
+    from anodemech.materials import FRACTURE_DATABASE, PLASTICITY_DATABASE
+
+    for title, db in (("plasticity sets (region key plasticity = true; SI: Pa)", PLASTICITY_DATABASE),
+                      ("fracture sets (region key fracture = true; SI: Pa, J/m^2, m)", FRACTURE_DATABASE)):
+        print(f"\n{title}:")
+        for name, d in db.items():
+            vals = {f.name: getattr(d, f.name) for f in dataclasses.fields(d) if f.name != "sources"}
+            print(f"{name}: " + ", ".join(f"{k}={v:g}" for k, v in vals.items() if v is not None))
+            for k, src in d.sources.items():
+                print(f"    {k}: {src}")
     return 0
