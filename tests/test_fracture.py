@@ -143,3 +143,14 @@ def test_steady_sphere_stress_and_critical_radius():
         sphere_steady_surface_hoop_stress(0.0, D, 1.0, E, nu, 3.0)
     with pytest.raises(ValueError):
         sphere_critical_radius(D, 1.0, E, nu, 3.0, 10.0, 0.0)
+
+
+def test_materials_cli_lists_fracture_sets():
+    """``anodemech materials`` prints every fracture set with its sources (the SEI's included)."""
+    from conftest import run_anodemech
+
+    res = run_anodemech(["materials"])
+    assert res.returncode == 0, res.stderr[-2000:]
+    out = res.stdout
+    assert "fracture sets" in out and "SEI: tensile_strength=5e+07" in out
+    assert "Pharr, Suo & Vlassak" in out and "Kuznetsov et al." in out
