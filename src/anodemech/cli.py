@@ -8,6 +8,7 @@ or arguments print one line naming the key and exit with status 2 before any com
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as _dt
 import os
 import shutil
@@ -336,11 +337,22 @@ def _materials(args) -> int:
             print(f"    note: {m.note}")
     from anodemech.materials import FRACTURE_DATABASE, KINETICS_DATABASE, PLASTICITY_DATABASE
 
-    for title, db in (("plasticity = true", PLASTICITY_DATABASE), ("fracture = true", FRACTURE_DATABASE),
-                      ("kinetics = true", KINETICS_DATABASE)):
-        print(f"\n{title} (region table) sets:")
-        for name, data in db.items():
-            print(f"  {name}:")
-            for k, src in data.sources.items():
+    for title, db in (("plasticity sets (region key plasticity = true; SI: Pa)", PLASTICITY_DATABASE),
+                      ("fracture sets (region key fracture = true; SI: Pa, J/m^2, m)", FRACTURE_DATABASE),
+                      ("kinetics sets (region key kinetics = true; SI: A/m^2, V)", KINETICS_DATABASE)):
+        print(f"\n{title}:")
+        for name, d in db.items():
+            vals = {f.name: getattr(d, f.name) for f in dataclasses.fields(d) if f.name != "sources"}
+            print(f"{name}: " + ", ".join(f"{k}={_short(v)}" for k, v in vals.items() if v is not None))
+            for k, src in d.sources.items():
                 print(f"    {k}: {src}")
     return 0
+
+
+def _short(value) -> str:
+    """A database value for a one-line listing (numbers in %g, tables by their end rows)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, tuple)):
+        return str(value)
+    if isinstance(value, tuple):
+        return f"[{value[0]} ... {value[-1]}] ({len(value)} rows)"
+    return f"{value:g}"

@@ -70,3 +70,68 @@ def surface_flaw_energy_release_rate(sigma_1, E, nu: float, flaw_size: float):
     """
     s = np.maximum(np.asarray(sigma_1, dtype=float), 0.0)
     return EDGE_CRACK_FACTOR**2 * np.pi * (1.0 - nu**2) * s**2 * flaw_size / np.asarray(E, dtype=float)
+
+
+def sphere_steady_surface_hoop_stress(R: float, D: float, c_rate: float, E: float, nu: float,
+                                      volume_expansion: float) -> float:
+    """Surface hoop stress [Pa] of a bare elastic sphere under a constant flux, once the
+    concentration profile is the steady parabola (times beyond ~0.2 R^2/D).
+
+    Small strain, constant D and E, no stress coupling (Cheng & Verbrugge, J. Power Sources
+    190 (2009) 453; the long-time limit of
+    :func:`anodemech.analytic.crank_sphere_stress_series`): the surface is
+    ``theta_avg - theta_s = c_rate R^2 / (15 * 3600 s * D)`` below the mean on
+    delithiation, and with the thermal-stress analogy
+    ``sigma_t(R) = E (Omega c_max) (theta_avg - theta_s) / (3 (1 - nu))``::
+
+        sigma_t(R) = E * volume_expansion * |c_rate| R^2 / (3 (1 - nu) * 54000 s * D)
+
+    tensile on delithiation, the same magnitude compressive on lithiation.
+
+    Args:
+        R: radius [m] > 0.
+        D: diffusivity [m^2/s] > 0.
+        c_rate: C-rate [1/h]; its magnitude is used.
+        E: Young's modulus [Pa] (for a surface flaw: E at the surface SOC).
+        nu: Poisson's ratio [-].
+        volume_expansion: Omega c_max, dV/V0 at full charge [-].
+
+    Returns:
+        The tensile hoop stress magnitude [Pa].
+
+    Raises:
+        ValueError: R, D or E not > 0.
+    """
+    if not (R > 0 and D > 0 and E > 0):
+        raise ValueError(f"R, D and E must be > 0, got R={R}, D={D}, E={E}")
+    return E * volume_expansion * abs(c_rate) * R**2 / (3.0 * (1.0 - nu) * 15.0 * 3600.0 * D)
+
+
+def sphere_critical_radius(D: float, c_rate: float, E: float, nu: float, volume_expansion: float,
+                           fracture_energy: float, flaw_size: float) -> float:
+    """Radius [m] of a bare elastic sphere at which a surface flaw reaches ``G = Gamma`` on
+    delithiation, from :func:`sphere_steady_surface_hoop_stress` and
+    :func:`surface_flaw_energy_release_rate`.
+
+    ``G = k sigma^2 a / E`` with ``k = 1.1215^2 pi (1 - nu^2)``, so
+    ``sigma_c = (Gamma E / (k a))^(1/2)`` and, since sigma ~ R^2 (G ~ R^4),
+    ``R_c = (sigma_c 3 (1 - nu) 54000 s D / (E volume_expansion |c_rate|))^(1/2)``: the
+    critical size scales as ``(D / c_rate)^(1/2) (Gamma / (E a))^(1/4)``. Small-strain,
+    quasi-steady closed form (a check on the finite-strain sweep, not a replacement).
+
+    Args:
+        D, c_rate, E, nu, volume_expansion: as in :func:`sphere_steady_surface_hoop_stress`.
+        fracture_energy: Gamma [J/m^2] > 0.
+        flaw_size: flaw depth a [m] > 0.
+
+    Returns:
+        R_c [m].
+
+    Raises:
+        ValueError: a non-positive input.
+    """
+    if not (fracture_energy > 0 and flaw_size > 0 and volume_expansion > 0 and c_rate != 0):
+        raise ValueError("fracture_energy, flaw_size, volume_expansion and |c_rate| must be > 0")
+    k = EDGE_CRACK_FACTOR**2 * np.pi * (1.0 - nu**2)
+    sigma_c = np.sqrt(fracture_energy * E / (k * flaw_size))
+    return float(np.sqrt(sigma_c * 3.0 * (1.0 - nu) * 15.0 * 3600.0 * D / (E * volume_expansion * abs(c_rate))))

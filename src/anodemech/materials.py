@@ -415,6 +415,26 @@ DATABASE: dict[str, Material] = {
         },
         note="Argyrodite sulfide solid electrolyte; E is a representative value, not a measurement we cite directly.",
     ),
+    "SEI": Material(
+        name="SEI",
+        E=2.0e9,
+        nu=0.3,
+        c_max=0.0,
+        Omega=0.0,
+        D=0.0,
+        sources={
+            "E": "2 GPa, a representative assumption, not one measurement: AFM indentation of the SEI gives 1 MPa "
+                 "to 10 GPa depending on the layer (soft organic outer part, stiffer inorganic LiF/Li2CO3/Li2O "
+                 "inner part) and on whether it is measured wet; Kuznetsov et al., ACS Appl. Mater. Interfaces 7 "
+                 "(2015) 23554 measured 0.5-10 MPa wet on sputtered Si and review the 1 MPa-10 GPa range; see also "
+                 "the review of McBrayer et al., Nanotechnology 32 (2021) 502005",
+            "nu": "0.3 assumed (no measured value used)",
+            "c_max": "Li-inert: Li+ crosses the SEI but is not stored in it (model assumption)",
+        },
+        note="Solid electrolyte interphase as one homogeneous elastic layer (real SEI is layered, porous and "
+             "viscoelastic). E spans four decades in the literature: sweep it (regions.<r>.E) before trusting a "
+             "stress. Thickness ~10-200 nm (McBrayer et al. 2021) is a geometry input (a multi_shell shell).",
+    ),
     "void_medium": Material(
         name="void_medium",
         E=1e5,
@@ -463,6 +483,12 @@ FRACTURE_DATABASE: dict[str, Fracture] = {
                                "Nano Lett. 13 (2013) 5570",
             "flaw_size": "5 nm surface flaw, assumed (a few nm of surface roughness); set your own",
         },
+    ),
+    "SEI": Fracture(
+        tensile_strength=50e6,
+        sources={"tensile_strength": "50 MPa, a representative assumption (no direct measurement used): of the order of "
+                                     "the strength of glassy polymers and far below that of the inorganic phases (LiF, "
+                                     "Li2CO3); the SEI's strength is not well established, set your own"},
     ),
     "carbon": Fracture(
         tensile_strength=1.0e9,

@@ -9,6 +9,9 @@ A sweep report (``anodemech report SWEEP_DIR``) holds:
   the run values written at the points). Each ``[[report.limits]]`` on that output is
   drawn as the contour ``output = max``, and every run is marked safe (all limits met)
   or not. With more than two swept keys, one map per combination of the others;
+- with ``report.x`` and no ``report.y`` (``y = ""``): a curve of each output against x,
+  each limit drawn as a horizontal line, and the critical x where the output first
+  reaches the limit, interpolated between neighbouring runs (:func:`limit_crossing`);
 - the histories of all complete runs (max von Mises and SOC against time);
 - the von Mises renderings of the ``report.render`` runs with the highest and lowest
   value of the first output, where the runs wrote them (``output.render = true``).
@@ -28,7 +31,7 @@ from pathlib import Path
 from anodemech.errors import CaseError
 from anodemech.sweep import read_sweep_json, summarize_run
 
-SCALE = {"_Pa": (1e9, "GPa"), "_pct": (1.0, "%"), "_m": (1e-9, "nm"), "_s": (1.0, "s")}
+SCALE = {"_Pa": (1e9, "GPa"), "_pct": (1.0, "%"), "_J_m2": (1.0, "J/m^2"), "_m": (1e-9, "nm"), "_s": (1.0, "s")}
 
 
 def _unit(col: str) -> tuple[float, str]:
@@ -197,6 +200,13 @@ def _sweep_report(path: Path, outdir: Path) -> _Doc:
         for o in outputs:
             for png, caption in _design_maps(rows, keys, spec["x"], spec["y"], o, limits, outdir):
                 doc.img(png, caption)
+    if spec["x"] and not spec["y"] and complete:
+        doc.h("Curves")
+        for o in outputs:
+            for png, caption, notes in _curves(rows, keys, spec["x"], o, limits, outdir):
+                doc.img(png, caption)
+                for note in notes:
+                    doc.p(note)
     if complete:
         doc.h("Histories")
         doc.img(_histories(path, rows, keys, outdir), "max von Mises stress (all regions) and SOC against time, every complete run")
@@ -296,6 +306,93 @@ def _design_maps(rows, keys, xk, yk, output, limits, outdir):
         plt.close(fig)
         out.append((name, f"design map of {title} over {xk} and {yk}"))
     return out
+
+
+def limit_crossing(xs, ys, limit: float):
+    """Where a sampled output first reaches a limit, interpolated between two runs.
+
+    Between the last run below the limit and the next run (in increasing x), the crossing
+    is interpolated linearly in log(y) against log(x) when x and both y are > 0 (exact for
+    a power law such as G ~ R^4 of a particle under a fixed C-rate), else linearly.
+
+    Args:
+        xs: swept values (any order) [SI].
+        ys: output at each x [SI]; NaN entries are skipped.
+        limit: the limit [same unit as ys].
+
+    Returns:
+        ``(x_c, x_below, x_above)`` with the interpolated crossing and the two runs that
+        bracket it, or None when no pair of neighbouring runs brackets the limit (all runs
+        below it, or the first run already at or above it).
+    """
+    pts = sorted((float(x), float(y)) for x, y in zip(xs, ys) if not math.isnan(float(y)))
+    for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
+        if y0 < limit <= y1:
+            if x0 > 0 and y0 > 0 and limit > 0:
+                f = (math.log(limit) - math.log(y0)) / (math.log(y1) - math.log(y0))
+                return math.exp(math.log(x0) + f * (math.log(x1) - math.log(x0))), x0, x1
+            return x0 + (limit - y0) / (y1 - y0) * (x1 - x0), x0, x1
+    return None
+
+
+def _curves(rows, keys, xk, output, limits, outdir):
+    """Line plots of ``output`` against ``xk``, one line per combination of the other keys;
+    when every such group holds a single run (keys swept together as points), one line."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    others = [k for k in keys if k != xk]
+    groups: dict[tuple, list] = {}
+    for row in rows:
+        groups.setdefault(tuple(row[k] for k in others), []).append(row)
+    if all(len(g) == 1 for g in groups.values()):
+        groups = {(): rows}
+    scale, unit = _unit(output)
+    fig, ax = plt.subplots(figsize=(6.4, 4.6))
+    notes, plotted = [], []
+    xsc, xu = 1.0, ""
+    for gvals, grp in groups.items():
+        done = [r for r in grp if r["status"] == "complete" and isinstance(r.get(output), float)]
+        xs = [_num(r, xk) for r in done]
+        ys = [r[output] for r in done]
+        if not xs:
+            continue
+        xsc, xu = _axis_scale(xk, xs)
+        plotted += ys
+        order = sorted(range(len(xs)), key=lambda i: xs[i])
+        where = ", ".join(f"{k} = {v}" for k, v in zip(others, gvals))
+        ax.plot([xs[i] / xsc for i in order], [ys[i] / scale for i in order], "o-", label=where or output)
+        for lim in limits:
+            if lim["output"] != output:
+                continue
+            hit = limit_crossing(xs, ys, lim["max"])
+            tag = f"{lim['label']} ({output} = {_fmt(output, lim['max'])}{' ' + unit if unit else ''})" + \
+                (f", {where}" if where else "")
+            if hit is None:
+                notes.append(f"{tag}: not bracketed by the runs (all below the limit, or the smallest x already at it).")
+                continue
+            xc, x0, x1 = hit
+            ax.axvline(xc / xsc, color="red", ls=":", lw=1.5)
+            notes.append(f"{tag}: critical {xk} = {xc / xsc:.4g} {xu} (interpolated between the runs at "
+                         f"{x0 / xsc:.4g} and {x1 / xsc:.4g} {xu}).")
+    for lim in limits:
+        if lim["output"] == output:
+            ax.axhline(lim["max"] / scale, color="red", lw=2, label=lim["label"])
+    shown = plotted + [lim["max"] for lim in limits if lim["output"] == output]
+    if plotted and min(shown) > 0:  # log-log, the scale of limit_crossing's interpolation
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+    ax.set_xlabel(f"{xk} [{xu}]" if xu else xk)
+    ax.set_ylabel(f"{output} [{unit}]" if unit else output)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    name = f"curve_{output}.png"
+    fig.savefig(outdir / name, dpi=120)
+    plt.close(fig)
+    return [(name, f"{output} against {xk}; red: limits, dotted: interpolated critical {xk}", notes)]
 
 
 def _axis_scale(key, values):

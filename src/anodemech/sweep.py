@@ -305,6 +305,8 @@ def _report(raw: dict, keys: list[str]) -> ReportSpec:
             raise CaseError(f"report.{k}", "unknown key", ", ".join(REPORT_KEYS))
     x = t.get("x", keys[0] if keys else None)
     y = t.get("y", keys[1] if len(keys) > 1 else None)
+    if y == "":  # no second axis: curves over x (e.g. a points sweep whose keys change together)
+        y = None
     for name, v in (("x", x), ("y", y)):
         if v is not None and v not in keys:
             raise CaseError(f"report.{name}", f"{v!r} is not a swept key", ", ".join(keys))
@@ -478,7 +480,10 @@ def summarize_run(run_dir: Path) -> dict:
     Keys: ``status``; per region ``von_mises_max_<r>_Pa``, ``hoop_max_<r>_Pa`` (largest
     hoop stress on any named surface of the region), ``max_principal_max_<r>_Pa`` and, where
     the region has fracture data, ``strength_index_<r>`` and ``energy_release_rate_index_<r>``
-    (:mod:`anodemech.fracture`), ``volume_change_<r>_pct`` (final) and
+    (:mod:`anodemech.fracture`), each with ``<column>_stage`` (the stage of the largest value)
+    and ``<column>_exceeded_soc`` (SOC of the first step at which the index is >= 1, NaN if
+    never), and ``energy_release_rate_max_<r>_J_m2`` (largest G on any named surface of the
+    region [J/m^2]), ``volume_change_<r>_pct`` (final) and
     ``volume_change_max_<r>_pct``; ``von_mises_max_overall_Pa``, ``hydrostatic_min_Pa``,
     ``hydrostatic_max_Pa``; ``contact_onset_soc`` (SOC of the first step with a contact
     area, NaN without contact), ``contact_pressure_max_Pa``; ``final_soc``, ``steps``,
@@ -519,6 +524,14 @@ def summarize_run(run_dir: Path) -> dict:
         for c in (f"max_principal_max_{r}_Pa", f"strength_index_{r}", f"energy_release_rate_index_{r}"):
             if c in num:  # fracture indicators: largest over the cycle
                 out[c] = max(num[c])
+        for c in (f"strength_index_{r}", f"energy_release_rate_index_{r}"):
+            if c in num:  # where the largest value is, and the first SOC at which it reaches 1
+                i_max = max(range(len(rows)), key=lambda i: num[c][i])
+                out[f"{c}_stage"] = rows[i_max]["stage"]
+                out[f"{c}_exceeded_soc"] = next((num["soc"][i] for i in range(len(rows)) if num[c][i] >= 1.0), float("nan"))
+        errs = [c for c in num if c.startswith("energy_release_rate_max_") and c.endswith(f"_{r}_J_m2")]
+        if errs:
+            out[f"energy_release_rate_max_{r}_J_m2"] = max(max(num[c]) for c in errs)
         if f"volume_change_{r}_pct" in num:
             out[f"volume_change_{r}_pct"] = num[f"volume_change_{r}_pct"][-1]
             out[f"volume_change_max_{r}_pct"] = max(num[f"volume_change_{r}_pct"])
