@@ -39,7 +39,7 @@ from mpi4py import MPI
 
 import dolfinx
 
-from anodemech.geometry.core_shell import CoreShellParams, build_core_shell
+from anodemech.geometry.spheres import CoreShellParams, build_core_shell
 import dataclasses
 
 from anodemech.materials import DATABASE, PLASTICITY_DATABASE
@@ -53,10 +53,11 @@ def params_for_target(target_dofs: float, dofs_per_cell: float, surface_ratio: f
     """Mesh sizes whose estimated dof count is ``target_dofs`` (bisection on h_core, log scale)."""
 
     def make(hc):
-        return CoreShellParams(CORE_RADIUS, SHELL, hc, min(surface_ratio * hc, SHELL), "octant")
+        return CoreShellParams(core_radius=CORE_RADIUS, shell_thickness=SHELL, h_core=hc,
+                               h_surface=min(surface_ratio * hc, SHELL), variant="octant")
 
     def est(hc):
-        return dofs_per_cell * sum(make(hc).estimate_cells())
+        return dofs_per_cell * make(hc).estimate_cells()
 
     lo, hi = math.log(CORE_RADIUS / 200), math.log(CORE_RADIUS / 2)  # est decreases with h
     for _ in range(60):
