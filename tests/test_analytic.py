@@ -463,3 +463,24 @@ def test_free_swelling_jacobian_values_and_errors():
         free_swelling_jacobian(OMEGA, np.array([0.0, -4e5]))  # J < 0 somewhere
     with pytest.raises(ValueError):
         free_swelling_jacobian(OMEGA, np.nan)
+
+
+def test_neo_hookean_hydrostatic_jacobian():
+    """Small-strain limit J = 1 - p/K (K = E / (3 (1 - 2 nu))), the stress the root gives back,
+    monotone in p, and bad input."""
+    from anodemech.analytic import neo_hookean_hydrostatic_jacobian
+
+    E, nu = 22e9, 0.3
+    K = E / (3 * (1 - 2 * nu))
+    mu, lam = E / (2 * (1 + nu)), E * nu / ((1 + nu) * (1 - 2 * nu))
+    assert neo_hookean_hydrostatic_jacobian(0.0, E, nu) == 1.0
+    p = 1e6
+    assert 1 - neo_hookean_hydrostatic_jacobian(p, E, nu) == pytest.approx(p / K, rel=1e-3)
+    for p in (1e8, 5e9):
+        J = neo_hookean_hydrostatic_jacobian(p, E, nu)
+        assert (mu * (J ** (2 / 3) - 1) + lam * np.log(J)) / J == pytest.approx(-p, rel=1e-10)
+    Js = [neo_hookean_hydrostatic_jacobian(p, E, nu) for p in (1e8, 1e9, 1e10)]
+    assert Js[0] > Js[1] > Js[2] > 0
+    for bad in ((-1.0, E, nu), (1e6, -E, nu), (1e6, E, 0.5), (float("nan"), E, nu)):
+        with pytest.raises(ValueError):
+            neo_hookean_hydrostatic_jacobian(*bad)
