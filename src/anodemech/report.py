@@ -8,7 +8,8 @@ A sweep report (``anodemech report SWEEP_DIR``) holds:
   ``report.x`` and ``report.y`` (a filled contour where the grid is at least 2 x 2, and
   the run values written at the points). Each ``[[report.limits]]`` on that output is
   drawn as the contour ``output = max``, and every run is marked safe (all limits met)
-  or not. With more than two swept keys, one map per combination of the others;
+  or not. With more than two swept keys, one map per combination of the others; with one
+  swept key, a line plot of each output against it;
 - the histories of all complete runs (max von Mises and SOC against time);
 - the von Mises renderings of the ``report.render`` runs with the highest and lowest
   value of the first output, where the runs wrote them (``output.render = true``).
@@ -197,6 +198,10 @@ def _sweep_report(path: Path, outdir: Path) -> _Doc:
         for o in outputs:
             for png, caption in _design_maps(rows, keys, spec["x"], spec["y"], o, limits, outdir):
                 doc.img(png, caption)
+    elif spec["x"] and complete:
+        doc.h("Outputs against the swept key")
+        for o in outputs:
+            doc.img(*_line_plot(rows, spec["x"], o, limits, outdir))
     if complete:
         doc.h("Histories")
         doc.img(_histories(path, rows, keys, outdir), "max von Mises stress (all regions) and SOC against time, every complete run")
@@ -298,7 +303,40 @@ def _design_maps(rows, keys, xk, yk, output, limits, outdir):
     return out
 
 
+def _line_plot(rows, xk, output, limits, outdir):
+    """One output of the complete runs against the single swept key ``xk`` (a sweep with
+    one key has no design map); limits on it drawn as red lines. Returns (png, caption)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    scale, unit = _unit(output)
+    pts = sorted((_num(r, xk), r[output] / scale) for r in rows
+                 if r["status"] == "complete" and isinstance(r.get(output), float))
+    xs = [x for x, _ in pts]
+    xsc, xu = _axis_scale(xk, xs or [1.0])
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    ax.plot([x / xsc for x in xs], [y for _, y in pts], "o-")
+    for x, y in pts:
+        ax.annotate(f"{y:.3g}", (x / xsc, y), fontsize=7, xytext=(4, 4), textcoords="offset points")
+    for lim in limits:
+        if lim["output"] == output:
+            ax.axhline(lim["max"] / scale, color="red", lw=2, label=lim["label"])
+            ax.legend(fontsize=7)
+    ax.set_xlabel(f"{xk} [{xu}]" if xu else xk)
+    ax.set_ylabel(f"{output} [{unit}]" if unit else output)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    name = f"line_{output}.png"
+    fig.savefig(outdir / name, dpi=120)
+    plt.close(fig)
+    return name, f"{output} against {xk}"
+
+
 def _axis_scale(key, values):
+    if key.startswith("loads.pressure."):
+        return 1e6, "MPa"
     if key.split(".")[-1] == "E":
         return 1e9, "GPa"
     if max(abs(v) for v in values) < 1e-5 and key.startswith("geometry."):

@@ -136,6 +136,8 @@ def _check_same_inputs(stored: dict, now: dict):
     """A restart must continue the same problem: every resolved input but the case file's
     path, its description and the output settings must be equal."""
     ignore = {"case_file", "description", "output"}
+    if "loads" not in stored and not now.get("loads", {}).get("pressure"):
+        ignore.add("loads")  # a run written before [loads] existed, continued without loads
     a = json.loads(json.dumps({k: v for k, v in stored.items() if k not in ignore}, default=str))
     b = json.loads(json.dumps({k: v for k, v in now.items() if k not in ignore}, default=str))
     if a != b:
