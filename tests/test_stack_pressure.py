@@ -42,7 +42,8 @@ variant = "octant"
 interface = "{interface}"
 radius = "100 nm"
 coating_thickness = "0 nm"
-cell_size = "300 nm"
+gap = "{gap}"
+cell_size = "310 nm"
 h_fine = "25 nm"
 h_coarse = "60 nm"
 
@@ -89,9 +90,12 @@ restart_minutes = 0.0
 """
 
 
-def _run(tmp_path, name, interface, solver=""):
+def _run(tmp_path, name, interface, solver="", gap="0 nm", pressure=True):
     path = tmp_path / f"{name}.toml"
-    path.write_text(CASE.format(name=name, interface=interface, solver=solver))
+    text = CASE.format(name=name, interface=interface, solver=solver, gap=gap)
+    if not pressure:
+        text = text.replace('top = "200 MPa"\nside_xmax = "200 MPa"\nside_ymax = "200 MPa"\n', "")
+    path.write_text(text)
     out = tmp_path / name
     res = run_anodemech(["run", str(path), "--out", str(out), "--no-progress"])
     assert res.returncode == 0, res.stderr[-3000:]
@@ -144,3 +148,14 @@ def test_stack_pressure_closes_contact(tmp_path):
         assert row["hydrostatic_max_Pa"] == pytest.approx(-P, rel=0.01)
         for region in ("particle", "electrolyte"):
             assert row[f"volume_change_{region}_pct"] / 100 + 1 == pytest.approx(J, abs=2e-3)
+
+
+def test_open_gap_has_no_contact(tmp_path):
+    """The same contact cell with a 2 nm gap and no load: nothing touches (fraction 0,
+    contact area 0), so the fraction column does not report contact where there is none."""
+    rows, info = _run(tmp_path, "open_gap", "contact", gap="2 nm", pressure=False)
+    assert info["inputs"]["loads"]["pressure"] == {}
+    k = "contact_particle_electrolyte"
+    for row in (rows[0], rows[-1]):
+        assert row[f"{k}_fraction"] == 0.0 and row[f"{k}_area_m2"] == 0.0
+        assert row[f"{k}_gap_min_m"] == pytest.approx(2e-9, rel=0.05)

@@ -429,8 +429,11 @@ class PairContact:
         average over one slave facet), ``radius_m`` and, for wires (``axis``), ``half_width_m``
         (:func:`anodemech.physics.contact.patch_size`; ``sym_planes`` = ``[(axis index,
         coordinate)]``), ``penetration_max_m``, ``gap_min_m``, and ``fraction``: the part of
-        the slave surface in contact, ``area_ref_m2`` / its whole reference area [-] (the
-        contact-area fraction of literature/000 L4070-4077). Collective."""
+        the slave surface touching the master, i.e. the reference area of the slave points
+        whose gap is below ``TOUCH_FRACTION`` x the smallest slave edge, over the reference
+        area of the whole slave surface [-] (the contact-area fraction of literature/000
+        L4070-4077; :data:`anodemech.physics.contact.TOUCH_FRACTION` says why not g < 0).
+        Collective."""
         ev = self.evaluate()
         comm = self.comm
         nf, nq = self.w_ref.shape
@@ -453,7 +456,8 @@ class PairContact:
                 "pressure_max_Pa": comm.allreduce(pmax, op=MPI.MAX),
                 **ct.patch_size(area, Xa, ha, sym_planes, axis, comm),
                 "penetration_max_m": max(0.0, -gmin), "gap_min_m": gmin,
-                "fraction": area_ref / self.slave_area_ref if self.slave_area_ref > 0 else 0.0}
+                "fraction": comm.allreduce(float((self.w_ref * (ev["g"] < ct.TOUCH_FRACTION * self.h_min).reshape(nf, nq)).sum()),
+                                           op=MPI.SUM) / self.slave_area_ref if self.slave_area_ref > 0 else 0.0}
 
     def vertex_values(self):
         """Gap [m] and contact pressure [Pa per reference area] at the vertices of this
