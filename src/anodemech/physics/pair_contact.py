@@ -449,6 +449,8 @@ class PairContact:
         force = comm.allreduce(float(force_f.sum()), op=MPI.SUM)
         valid = np.abs(ev["g"]) < self.search
         gmin = comm.allreduce(float(ev["g"][valid].min()) if valid.any() else np.inf, op=MPI.MIN)
+        touch = (ev["g"] < ct.TOUCH_FRACTION * self.h_min).reshape(nf, nq)
+        touching = comm.allreduce(float((self.w_ref * touch).sum()), op=MPI.SUM)
         Xa = self.slave.X.reshape(-1, 3)[act.ravel()]
         ha = np.repeat(self.slave.h, nq)[act.ravel()]
         return {"area_m2": area, "area_ref_m2": area_ref, "force_N": force,
@@ -456,8 +458,7 @@ class PairContact:
                 "pressure_max_Pa": comm.allreduce(pmax, op=MPI.MAX),
                 **ct.patch_size(area, Xa, ha, sym_planes, axis, comm),
                 "penetration_max_m": max(0.0, -gmin), "gap_min_m": gmin,
-                "fraction": comm.allreduce(float((self.w_ref * (ev["g"] < ct.TOUCH_FRACTION * self.h_min).reshape(nf, nq)).sum()),
-                                           op=MPI.SUM) / self.slave_area_ref if self.slave_area_ref > 0 else 0.0}
+                "fraction": touching / self.slave_area_ref if self.slave_area_ref > 0 else 0.0}
 
     def vertex_values(self):
         """Gap [m] and contact pressure [Pa per reference area] at the vertices of this
