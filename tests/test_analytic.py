@@ -501,3 +501,22 @@ def test_surface_exchange_limits():
     np.testing.assert_allclose(ref(r, t, 1.0, 1.0, 1e5)[0], dirichlet, atol=2e-4)
     L, t = 1e-3, 0.01
     assert ref(0.5, t, 1.0, 1.0, L)[1] == pytest.approx(3 * L * t, rel=1e-2)
+def test_neo_hookean_hydrostatic_jacobian():
+    """Small-strain limit J = 1 - p/K (K = E / (3 (1 - 2 nu))), the stress the root gives back,
+    monotone in p, and bad input."""
+    from anodemech.analytic import neo_hookean_hydrostatic_jacobian
+
+    E, nu = 22e9, 0.3
+    K = E / (3 * (1 - 2 * nu))
+    mu, lam = E / (2 * (1 + nu)), E * nu / ((1 + nu) * (1 - 2 * nu))
+    assert neo_hookean_hydrostatic_jacobian(0.0, E, nu) == 1.0
+    p = 1e6
+    assert 1 - neo_hookean_hydrostatic_jacobian(p, E, nu) == pytest.approx(p / K, rel=1e-3)
+    for p in (1e8, 5e9):
+        J = neo_hookean_hydrostatic_jacobian(p, E, nu)
+        assert (mu * (J ** (2 / 3) - 1) + lam * np.log(J)) / J == pytest.approx(-p, rel=1e-10)
+    Js = [neo_hookean_hydrostatic_jacobian(p, E, nu) for p in (1e8, 1e9, 1e10)]
+    assert Js[0] > Js[1] > Js[2] > 0
+    for bad in ((-1.0, E, nu), (1e6, -E, nu), (1e6, E, 0.5), (float("nan"), E, nu)):
+        with pytest.raises(ValueError):
+            neo_hookean_hydrostatic_jacobian(*bad)

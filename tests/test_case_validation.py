@@ -197,3 +197,49 @@ def test_pair_case_resolves():
     raw["regions"]["void"] = {"material": "void_medium"}
     del raw["contact"]["pairs"]
     assert parse_case(raw).contact.pairs == ()  # a meshed void: no contact search
+
+
+COMPOSITE = ROOT / "cases" / "composite_si_in_lpscl_bonded.toml"
+
+
+@pytest.mark.parametrize(
+    "loads, key, accepted",
+    [
+        ({"pressure": {"bottom": "20 MPa"}}, "loads.pressure.bottom", "side_xmax"),  # the octant has no bottom face
+        ({"pressure": {"symmetry_z": "20 MPa"}}, "loads.pressure.symmetry_z", "top"),
+        ({"pressure": {"top": "20 nm"}}, "loads.pressure.top", "pressure"),
+        ({"pressure": {"top": "-5 MPa"}}, "loads.pressure.top", "[0 MPa, 1000 MPa]"),
+        ({"pressure": {"top": "5 GPa"}}, "loads.pressure.top", "[0 MPa, 1000 MPa]"),
+        ({"pressure": {"top": True}}, "loads.pressure.top", "Pa"),
+        ({"pressure": "20 MPa"}, "loads.pressure", "top = "),
+        ({"traction": {"top": "20 MPa"}}, "loads.traction", "pressure"),
+    ],
+)
+def test_bad_loads_name_key(loads, key, accepted):
+    """[loads.pressure]: a loadable surface of the variant, a pressure in [0, 1 GPa]."""
+    raw = tomllib.loads(COMPOSITE.read_text())
+    raw["loads"] = loads
+    with pytest.raises(CaseError) as err:
+        parse_case(raw)
+    assert err.value.key == key
+    assert accepted in str(err.value)
+
+
+def test_loads_resolve_to_si_and_sweep():
+    """``loads.pressure.<surface>`` resolves to Pa, is recorded in the resolved inputs and
+    is a sweepable key (``--set`` and ``[sweep.grid]`` address it the same way)."""
+    from anodemech.case import settings_to_overrides
+
+    case = load_case(COMPOSITE, overrides=settings_to_overrides(["loads.pressure.top='20 MPa'"]))
+    assert case.loads.pressures() == {"top": pytest.approx(20e6)}
+    assert case.resolved()["loads"] == {"pressure": {"top": pytest.approx(20e6)}}
+    assert load_case(COMPOSITE).resolved()["loads"] == {"pressure": {}}
+
+
+def test_pressure_on_bonded_interface_fails_before_stepping(tmp_path):
+    """``interface`` of the bonded cell is a facet group, but inside the mesh: a pressure on
+    it would be dropped silently, so the run stops with a case error (exit 2)."""
+    res = run_anodemech(["run", str(COMPOSITE), "--out", str(tmp_path / "r"), "--no-progress",
+                         "--set=loads.pressure.interface='20 MPa'", "--set=physics.displacement_degree=1"])
+    assert res.returncode == 2, res.stderr[-2000:]
+    assert "loads.pressure" in res.stderr and "interior facets" in res.stderr

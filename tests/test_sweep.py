@@ -224,3 +224,26 @@ def test_paraview_script(sweeps):
     assert len(ns["RUNS"]) == 4 and all(p.endswith("fields.bp") and os.path.isdir(p) for _, p, _ in ns["RUNS"])
     assert {lab for lab, _, _ in ns["RUNS"]} >= {"core_radius=40 nm, shell_thickness=5 nm"}
     assert '"von_mises"' in text and '"theta"' in text
+
+
+def test_stack_pressure_sweep_and_contact_fraction_index(tmp_path):
+    """``loads.pressure.top`` is a sweepable key (cases/composite_si_in_lpscl_stack_pressure.toml),
+    and the index takes ``contact_fraction_final`` (last row) and ``contact_fraction_min``
+    (over the cycle) from the ``contact_<pair>_fraction`` history column, the smallest over
+    the contacts."""
+    from anodemech.sweep import summarize_run
+
+    sw = load_sweep(ROOT / "cases" / "composite_si_in_lpscl_stack_pressure.toml")
+    assert [r.values["loads.pressure.top"] for r in sw.runs] == ["0 MPa", "5 MPa", "20 MPa", "50 MPa", "100 MPa"]
+    assert sw.runs[1].settings == ('loads.pressure.top="5 MPa"',)
+    assert float(sw.runs[1].si["loads.pressure.top"].split()[0]) == 5e6  # the index column "[SI]"
+    assert sw.report.x == "loads.pressure.top" and "contact_fraction_final" in sw.report.outputs
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "history.csv").write_text(
+        "step,time_s,soc,stage,contact_a_area_m2,contact_a_fraction,contact_b_area_m2,contact_b_fraction\n"
+        "0,0,0.0,initial,1,1.0,1,1.0\n"
+        "1,10,0.2,lithiation,1,0.9,1,1.0\n"
+        "2,20,0.0,delithiation,1,0.95,1,0.97\n")
+    out = summarize_run(run)
+    assert out["contact_fraction_final"] == 0.95 and out["contact_fraction_min"] == 0.9

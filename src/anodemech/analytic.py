@@ -30,6 +30,8 @@ Contents:
   integrating Crank's series term by term.
 * :func:`lame_core_shell` - bonded swelling elastic core in an elastic shell (Lamé).
 * :func:`free_swelling_jacobian` - ``J = 1 + Omega (c - c0)``.
+* :func:`neo_hookean_hydrostatic_jacobian` - ``J`` of a compressible neo-Hookean solid
+  under an external hydrostatic pressure (finite strain).
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ __all__ = [
     "crank_sphere_stress_series",
     "lame_core_shell",
     "free_swelling_jacobian",
+    "neo_hookean_hydrostatic_jacobian",
 ]
 
 # Truncation-error level (in units of the dimensionless series bracket, which is O(1))
@@ -701,3 +704,44 @@ def crank_sphere_surface_exchange(r, t, R, D, L, n_terms=400):
     sx = np.where(x[:, None] > 0, np.sin(np.outer(x, beta)) / np.maximum(x[:, None], 1e-300), beta[None, :])
     u = 1.0 - 2.0 * L * np.sum(decay * sx / (denom * np.sin(beta)), axis=1)
     return (float(u[0]) if np.ndim(r) == 0 else u), m
+# finite-strain hydrostatic compression
+# --------------------------------------------------------------------------------------
+def neo_hookean_hydrostatic_jacobian(p, E, nu):
+    """Volume ratio ``J`` of a compressible neo-Hookean body under external pressure ``p``.
+
+    The energy is that of :mod:`anodemech.physics.chemomech`,
+    ``psi = mu/2 (tr C - 3 - 2 ln J) + lmbda/2 (ln J)**2``, whose Cauchy stress is
+    ``sigma = mu/J (b - I) + lmbda/J ln(J) I`` (Bonet & Wood, *Nonlinear Continuum
+    Mechanics for Finite Element Analysis*, 2nd ed. 2008, sec. 6.4.3). A homogeneous
+    stretch ``F = J**(1/3) I`` gives ``b = J**(2/3) I`` and the uniform stress
+    ``sigma = [mu (J**(2/3) - 1) + lmbda ln J] / J I``. A pressure ``p`` per current area
+    on every outer face needs ``sigma = -p I``, so ``J`` is the root in ``(0, 1]`` of
+    ``mu (J**(2/3) - 1) + lmbda ln J + p J = 0`` (the left side grows monotonically
+    in ``J`` for ``p >= 0``).
+
+    Args:
+        p: pressure [Pa], >= 0 (compressive), scalar.
+        E: Young's modulus [Pa], > 0.
+        nu: Poisson's ratio [-], in (-1, 0.5).
+
+    Returns:
+        J [-] (float, ``0 < J <= 1``).
+
+    Raises:
+        ValueError: ``p < 0``, ``E <= 0``, ``nu`` outside (-1, 0.5), or non-finite input.
+    """
+    p = _finite("p", p)
+    if p < 0:
+        raise ValueError(f"p must be >= 0 (compressive), got {p!r}")
+    E = _positive("E", E)
+    nu = _poisson("nu", nu)
+    if nu >= 0.5:
+        raise ValueError(f"nu must be < 0.5 (a compressible solid), got {nu!r}")
+    mu, lmbda = E / (2 * (1 + nu)), E * nu / ((1 + nu) * (1 - 2 * nu))
+    if p == 0:
+        return 1.0
+
+    def f(J):
+        return mu * (J ** (2.0 / 3.0) - 1.0) + lmbda * np.log(J) + p * J
+
+    return float(brentq(f, 1e-12, 1.0, xtol=1e-15, rtol=1e-14))

@@ -21,9 +21,14 @@ from anodemech.solver import LINEAR_PRESETS
 from anodemech.units import to_si
 
 TOP_LEVEL = ("case", "geometry", "regions", "physics", "stages", "time", "solver", "output", "contact", "supports",
-             "sweep", "report")  # sweep and report are read by anodemech.sweep
+             "loads", "sweep", "report")  # sweep and report are read by anodemech.sweep
 AXES = {"x": 0, "y": 1, "z": 2}
 STAGE_MODES = ("galvanostatic", "potentiostatic", "kinetic")
+#: accepted surface pressure [Pa]: stack pressures of solid-state cells are 5-300 MPa
+#: (literature/001 L920); above 1 GPa most solid electrolytes would fail
+PRESSURE_RANGE = (0.0, 1e9)
+#: facet groups that cannot carry a pressure (held by displacement conditions)
+NO_LOAD_SURFACES = ("symmetry_x", "symmetry_y", "symmetry_z", "axis", "clamped")
 
 
 @dataclass(frozen=True)
@@ -138,6 +143,24 @@ class ContactOptions:
 
 
 @dataclass(frozen=True)
+class LoadOptions:
+    """Mechanical loads on named surfaces (``[loads]``).
+
+    Attributes:
+        pressure: ``((surface, p [Pa]), ...)``: a follower pressure, normal traction
+            ``-p n`` per current area (``ChemoMechanicalProblem(pressures=...)``), e.g. the
+            stack pressure on a cell face; ``0 <= p <= 1 GPa``. It acts from t = 0: the run
+            first brings the initial state into equilibrium with it.
+    """
+
+    pressure: tuple = ()
+
+    def pressures(self) -> dict[str, float]:
+        """``{surface: p [Pa]}``."""
+        return dict(self.pressure)
+
+
+@dataclass(frozen=True)
 class Case:
     """A validated case, all values SI."""
 
@@ -155,6 +178,7 @@ class Case:
     raw: dict
     contact: ContactOptions = ContactOptions()
     supports: dict = field(default_factory=dict)  # point name -> {axis: displacement [m]}
+    loads: LoadOptions = LoadOptions()
 
     def resolved(self) -> dict:
         """JSON-ready dict of every resolved input (SI units), for run.json."""
@@ -174,6 +198,7 @@ class Case:
                         "obstacles": [dataclasses.asdict(o) for o in self.contact.obstacles],
                         "pairs": [dataclasses.asdict(p) for p in self.contact.pairs]},
             "supports": {k: {str(a): v for a, v in d.items()} for k, d in self.supports.items()},
+            "loads": {"pressure": self.loads.pressures()},
             "units": "SI (m, s, Pa, mol, A)",
         }
 
@@ -224,10 +249,11 @@ def parse_case(raw: dict, path: str = "<dict>") -> Case:
     output = _output(raw.get("output", {}))
     contact = _contact(raw.get("contact", {}), geom.searched_pairs())
     supports = _supports(raw.get("supports", {}))
+    loads = _loads(raw.get("loads", {}), geom)
     name = meta.get("name", Path(path).stem)
     return Case(name=name, description=meta.get("description", ""), path=path, builder=builder, geometry=geom,
                 materials=materials, physics=physics, stages=stages, time=time, solver=solver, output=output, raw=raw,
-                contact=contact, supports=supports)
+                contact=contact, supports=supports, loads=loads)
 
 
 # --------------------------------------------------------------------------- parts
@@ -451,6 +477,30 @@ def _supports(table):
         _keys(comps, f"supports.{point}", tuple(AXES))
         out[point] = {AXES[a]: to_si(v, "length", f"supports.{point}.{a}") for a, v in comps.items()}
     return out
+
+
+def _loads(table, geom):
+    """``[loads.pressure] <surface> = "<pressure>"`` -> :class:`LoadOptions`. The surface must
+    be a loadable facet group of the geometry's variant (not a symmetry plane, axis or
+    clamped face); whether it is an outer surface of the mesh is checked when the run
+    builds the problem."""
+    _keys(table, "loads", ("pressure",))
+    pressure = table.get("pressure", {})
+    if not isinstance(pressure, dict):
+        raise CaseError("loads.pressure", f"expected a table of surface = pressure, got {pressure!r}", 'e.g. top = "20 MPa"')
+    allowed = sorted(set(geom.measures()) - set(geom.regions()) - set(NO_LOAD_SURFACES)
+                     | {s for p in geom.contact_pairs() for s in (p.surface_a, p.surface_b)})
+    out = []
+    for surface, value in pressure.items():
+        key = f"loads.pressure.{surface}"
+        if surface not in allowed:
+            raise CaseError(key, f"{surface!r} is not a loadable surface of {geom.variant!r}", ", ".join(allowed))
+        p = to_si(value, "pressure", key)
+        lo, hi = PRESSURE_RANGE
+        if not lo <= p <= hi:
+            raise CaseError(key, f"{p:g} Pa is out of range (a compressive pressure)", "[0 MPa, 1000 MPa]")
+        out.append((surface, p))
+    return LoadOptions(pressure=tuple(out))
 
 
 def _output(table):

@@ -189,6 +189,7 @@ class ChemoMechanicalProblem:
         for surface, value in (pressures or {}).items():
             if surface not in md.facet_names:
                 raise KeyError(f"pressure: surface {surface!r} is not in the mesh ({', '.join(md.facet_names)})")
+            self._check_exterior(surface)
             self.pressures[surface] = fem.Constant(mesh, float(value))
         self.set_initial_state(physics.theta0)
         self.bcs_mech = self._mechanical_bcs() + self._point_bcs(fixed_points or {})
@@ -492,6 +493,20 @@ class ChemoMechanicalProblem:
             KeyError: the problem has no pressure on ``surface``.
         """
         self.pressures[surface].value = float(value)
+        self.solver.request_preconditioner_rebuild()
+
+    def _check_exterior(self, surface: str):
+        """Raise ``ValueError`` if facets of ``surface`` are interior (a bonded interface):
+        ``ds`` would silently drop a load there. Collective."""
+        from dolfinx.mesh import exterior_facet_indices
+
+        facets = self.md.facets(surface)
+        n_own = self.mesh.topology.index_map(self.mesh.topology.dim - 1).size_local
+        facets = facets[facets < n_own]
+        inner = np.setdiff1d(facets, exterior_facet_indices(self.mesh.topology)).size
+        if self.comm.allreduce(int(inner), op=MPI.SUM):
+            raise ValueError(f"pressure: surface {surface!r} has interior facets (a bonded interface); "
+                             "a pressure needs an outer surface")
 
     def set_penalty(self, name: str, alpha: float):
         """Set the penalty multiplier of obstacle or pair ``name``: ``kappa = alpha E_ref / h``.
@@ -527,7 +542,10 @@ class ChemoMechanicalProblem:
         per current area), ``..._radius_m`` (equivalent radius of a point contact) and, for
         wires (``md.axis``), ``..._half_width_m`` of a line contact
         (:func:`anodemech.physics.contact.patch_size`),
-        ``..._penetration_max_m``, ``..._gap_min_m``. Pairs get the same columns. Collective."""
+        ``..._penetration_max_m``, ``..._gap_min_m``, ``..._fraction`` (reference area of
+        the contact surface (a pair's slave surface) that touches, gap below
+        ``ct.TOUCH_FRACTION`` x its smallest edge, over the reference area of that surface
+        [-]). Pairs get the same columns. Collective."""
         out = {}
         for name, pair in self.pairs.items():
             out.update({f"contact_{name}_{k}": v for k, v in pair.metrics(self._symmetry_planes(), self.md.axis).items()})
@@ -537,7 +555,7 @@ class ChemoMechanicalProblem:
             self._contact_forms = self._compile_contact_metrics()
         for ob in self.obstacles:
             forms, cellwise, (gap_fn, gap_expr), dofs = self._contact_forms[ob.name]
-            area, area_ref, force = (self.integrate_form(f) for f in forms)
+            area, area_ref, force, surface_ref, touching = (self.integrate_form(f) for f in forms)
             gap_fn.interpolate(gap_expr)
             X = gap_fn.function_space.tabulate_dof_coordinates()
             size = ct.patch_size(area, X[dofs[gap_fn.x.array[dofs] < 0]], 1e-6 * self.L_ref, self._symmetry_planes(),
@@ -557,6 +575,7 @@ class ChemoMechanicalProblem:
             out.update({f"{k}_{key}": v for key, v in size.items()})
             out[f"{k}_penetration_max_m"] = max(0.0, -gmin)
             out[f"{k}_gap_min_m"] = gmin
+            out[f"{k}_fraction"] = touching / surface_ref if surface_ref > 0 else 0.0
         return out
 
     def _compile_contact_metrics(self):
@@ -579,7 +598,9 @@ class ChemoMechanicalProblem:
             g, _ = ob.gap_normal(x)
             on = ufl.conditional(ufl.lt(g, 0.0), 1.0, 0.0)
             p = ct.contact_pressure_reference(g, self.kappa[ob.name])
-            forms = (fem.form(on * stretch * ds), fem.form(on * ds), fem.form(p * ds))
+            touch = ufl.conditional(ufl.lt(g, ct.TOUCH_FRACTION * self._contact_h[ob.name]), 1.0, 0.0)
+            forms = (fem.form(on * stretch * ds), fem.form(on * ds), fem.form(p * ds),
+                     fem.form(fem.Constant(self.mesh, 1.0) * ds), fem.form(touch * ds))
             cellwise = (fem.form(p * q0 * ds), fem.form(on * stretch * q0 * ds))
             gap_fn = fem.Function(V1)
             pts = V1.element.interpolation_points

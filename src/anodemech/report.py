@@ -396,6 +396,8 @@ def _curves(rows, keys, xk, output, limits, outdir):
 
 
 def _axis_scale(key, values):
+    if key.startswith("loads.pressure."):
+        return 1e6, "MPa"
     if key.split(".")[-1] == "E":
         return 1e9, "GPa"
     if max(abs(v) for v in values) < 1e-5 and key.startswith("geometry."):

@@ -88,9 +88,14 @@ def run_case(case: Case, out: str | Path, comm, progress: bool = True, restart: 
     try:
         pb = ChemoMechanicalProblem(comm, md, case.materials, case.physics, linear=case.solver.linear,
                                     petsc_options=case.solver.petsc, obstacles=case.contact.obstacles,
-                                    fixed_points=case.supports, pairs=case.contact.pairs, spring=case.contact.spring)
-    except KeyError as exc:  # an obstacle / pair surface or a support the mesh does not have
+                                    fixed_points=case.supports, pairs=case.contact.pairs, spring=case.contact.spring,
+                                    pressures=case.loads.pressures())
+    except (KeyError, ValueError) as exc:  # a surface or support the mesh does not have; a pressure on an interface
         msg = str(exc).strip("'\"")
+        if msg.startswith("pressure"):
+            raise CaseError("loads.pressure", msg) from None
+        if isinstance(exc, ValueError):
+            raise
         raise CaseError("contact" if ("obstacle" in msg or "contact pair" in msg) else "supports", msg) from None
     post = PostProcessor(pb)
     from anodemech.post import select_fields
@@ -137,6 +142,8 @@ def _check_same_inputs(stored: dict, now: dict):
     """A restart must continue the same problem: every resolved input but the case file's
     path, its description and the output settings must be equal."""
     ignore = {"case_file", "description", "output"}
+    if "loads" not in stored and not now.get("loads", {}).get("pressure"):
+        ignore.add("loads")  # a run written before [loads] existed, continued without loads
     a = json.loads(json.dumps({k: v for k, v in stored.items() if k not in ignore}, default=str))
     b = json.loads(json.dumps({k: v for k, v in now.items() if k not in ignore}, default=str))
     if a != b:
@@ -148,6 +155,7 @@ def _check_same_inputs(stored: dict, now: dict):
 def _run_stages(case: Case, stepper: "_Stepper", rd, resume: dict | None = None):
     first = 0
     if resume is None:
+        stepper.preload()
         stepper.record(stage="initial", stats=None, dt=0.0)
     else:
         first = resume["stage_index"] + (1 if resume["stage_done"] else 0)
@@ -244,6 +252,44 @@ class _Stepper:
         log.info("restart from step %d: t = %.6g s, SOC %.4f, stage %d (written on %d rank(s))", self.step_no, self.t,
                  self.soc, doc["stage_index"], doc["ranks"])
         return doc
+
+    # ------------------------------------------------------------------ loads
+    def preload(self):
+        """Bring the initial state into equilibrium with the surface pressures
+        (``[loads.pressure]``) at t = 0, before the first stage: solves with no Li flux and a
+        step of ``time.dt_min`` (the time is not advanced). The load is applied at once; if
+        Newton fails, in increments (halved on each failure, at least 1/64 of the load).
+        Contacts deeper than ``contact.max_penetration`` double their penalty, as in a step.
+
+        Raises:
+            SolverFailure: no convergence with increments of 1/64.
+        """
+        loads = {s: p for s, p in self.case.loads.pressures().items() if p > 0}
+        if not loads:
+            return
+        pb = self.pb
+        pb.set_galvanostatic(0.0)
+        done, inc, solves = 0.0, 1.0, 0
+        while done < 1.0:
+            f = min(1.0, done + inc)
+            for s, p in loads.items():
+                pb.set_pressure(s, f * p)
+            stats = pb.step(self.case.time.dt_min)
+            solves += 1
+            if stats.converged and self._too_deep(stats):  # contact.max_penetration: penalty doubled
+                continue
+            if stats.converged:
+                pb.accept()
+                done = f
+                continue
+            inc /= 2
+            if inc < 1.0 / 64:
+                raise SolverFailure(f"loads.pressure: no equilibrium at {f:.3g} x the load (increments down to 1/64)",
+                                    time=0.0, dt=self.case.time.dt_min, reason=stats.reason)
+        log.info("loads: pressure %s in equilibrium (%d solve(s))",
+                 ", ".join(f"{s} = {p / 1e6:.4g} MPa" for s, p in loads.items()), solves)
+        self.rd.info["preload"] = {"pressure_Pa": loads, "solves": solves}
+        self.rd.write_json(self.rd.info)
 
     # ------------------------------------------------------------------ stages
     def run_stage(self, st: Stage, index: int = 0, resume_t0: float | None = None):

@@ -486,7 +486,9 @@ def summarize_run(run_dir: Path) -> dict:
     region [J/m^2]), ``volume_change_<r>_pct`` (final) and
     ``volume_change_max_<r>_pct``; ``von_mises_max_overall_Pa``, ``hydrostatic_min_Pa``,
     ``hydrostatic_max_Pa``; ``contact_onset_soc`` (SOC of the first step with a contact
-    area, NaN without contact), ``contact_pressure_max_Pa``; ``final_soc``, ``steps``,
+    area, NaN without contact), ``contact_pressure_max_Pa``; with contacts,
+    ``contact_fraction_final`` (last step) and ``contact_fraction_min`` (over the cycle) of
+    the part of the contact surface in contact, the smallest over the contacts; ``final_soc``, ``steps``,
     ``sim_time_s``, ``wall_time_s``; ``failure`` (message of a failed run). Maxima are taken
     over the whole cycle (all recorded steps).
     """
@@ -549,6 +551,10 @@ def summarize_run(run_dir: Path) -> dict:
     out["contact_onset_soc"] = onset
     pres = [c for c in num if c.startswith("contact_") and c.endswith("_pressure_max_Pa")]
     out["contact_pressure_max_Pa"] = max(max(num[c]) for c in pres) if pres else 0.0
+    fractions = [c for c in num if c.startswith("contact_") and c.endswith("_fraction")]
+    if fractions:  # the smallest over the contacts
+        out["contact_fraction_final"] = min(num[c][-1] for c in fractions)
+        out["contact_fraction_min"] = min(min(num[c]) for c in fractions)
     out["final_soc"] = num["soc"][-1]
     out["steps"] = int(num["step"][-1])
     out["sim_time_s"] = num["time_s"][-1]
