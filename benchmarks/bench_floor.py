@@ -97,7 +97,7 @@ FLOOR_OPTIONS = {
     "fieldsplit_u_mg_levels_pc_type": "jacobi",
     "fieldsplit_u_mg_levels_ksp_max_it": 3,
 }
-JIT_OPTIONS = {"cffi_extra_compile_args": ["-O2"]}  # FFCx's default, as the toolkit
+JIT_OPTIONS = {"cffi_extra_compile_args": ["-O2"]}  # FFCx default; the toolkit uses -O3 -march=native (ANODEMECH_JIT_NATIVE=0: -O2)
 QDEG = 4  # quadrature degree for P2 displacement
 
 

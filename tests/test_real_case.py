@@ -14,7 +14,8 @@ from conftest import ROOT, run_anodemech
 
 CASE = str(ROOT / "cases" / "core_shell_si_c.toml")
 SHORT = ["geometry.h_core='25 nm'", "geometry.h_surface='8 nm'", "stages.0.until_soc=0.2", "time.dt_initial='60 s'",
-         "solver.petsc={ksp_rtol = 1e-11, snes_rtol = 1e-11}", "output.render=false"]
+         "solver.petsc={ksp_rtol = 1e-11, snes_rtol = 1e-11}", "output.render=false",
+         "output.checkpoint=true"]
 COMPARE = ["time_s", "soc", "soc_core", "soc_shell", "von_mises_max_core_Pa", "von_mises_mean_core_Pa", "von_mises_max_shell_Pa",
            "hoop_max_interface_shell_Pa", "hoop_max_interface_core_Pa", "hoop_max_outer_surface_shell_Pa", "volume_change_core_pct", "volume_change_shell_pct"]
 

@@ -73,15 +73,31 @@ class Stage:
 
 @dataclass(frozen=True)
 class TimeOptions:
-    """Adaptive backward-Euler step control (all times in s)."""
+    """Adaptive backward-Euler step control (all times in s).
+
+    Attributes:
+        control: ``"error"`` (default): the step follows a local error estimate
+            (:mod:`anodemech.timestep`) with tolerances ``theta_tol`` and ``u_rtol``;
+            ``"newton"``: the step grows by ``growth`` after steps with at most
+            ``easy_newton`` Newton iterations (no accuracy control).
+        theta_tol: local error of theta per step, relative to the range of theta in the
+            particle (max - min, at least 0.1) [-]: stresses follow theta's variation.
+        u_rtol: local error of the displacement per step, relative to its maximum [-].
+        dt_max, max_dsoc: optional caps (s; SOC change per step); ``dt_initial`` also
+            starts every stage.
+        growth: largest step growth factor; cutback: factor after a failed Newton solve.
+    """
 
     dt_initial: float = 1.0
     dt_min: float = 1e-3
-    dt_max: float = 120.0
+    dt_max: float = 1e9
     max_dsoc: float = 0.02
     growth: float = 1.5
     cutback: float = 0.5
     easy_newton: int = 4
+    control: str = "error"
+    theta_tol: float = 0.01
+    u_rtol: float = 0.01
 
 
 @dataclass(frozen=True)
@@ -98,21 +114,26 @@ class OutputOptions:
 
     Attributes:
         fields_every: write the ParaView fields (and the probe checkpoint) every this many
-            accepted steps.
-        fields: names of the fields to write (default all; ``gap`` and ``contact_pressure``
-            select those of every contact).
+            accepted steps (0 = never by count).
+        fields_dsoc: ... and whenever the SOC has moved by this much since the last field
+            time (0 = never by SOC). The initial state and the end of every stage are
+            always field times.
+        fields: names of the fields to write (default all but the full tensor ``sigma``;
+            ``gap`` and ``contact_pressure`` select those of every contact).
         render, plots: the von Mises rendering and the history plots.
-        checkpoint: the adios4dolfinx copy of the fields that ``anodemech probe`` reads.
+        checkpoint: the adios4dolfinx copy of the fields that ``anodemech probe`` reads
+            (off by default: it doubles the output; restart points are separate).
         restart_every: write a restart point (state + stepper) every this many steps
             (0 = never by count).
         restart_minutes: ... and whenever this much wall time has passed since the last
             one [min] (0 = never by time). ``anodemech run --restart`` continues from it.
     """
 
-    fields_every: int = 1
+    fields_every: int = 0
+    fields_dsoc: float = 0.1
     render: bool = True
     plots: bool = True
-    checkpoint: bool = True
+    checkpoint: bool = False
     restart_every: int = 10
     restart_minutes: float = 30.0
     fields: tuple = ()
@@ -240,7 +261,8 @@ def parse_case(raw: dict, path: str = "<dict>") -> Case:
                         "a kinetic stage needs Butler-Volmer data on the Li-storing region(s)",
                         "kinetics = true (database set) or a table { exchange_current_density, ocv_table }")
     time = _dataclass(TimeOptions, raw.get("time", {}), "time", {"dt_initial": "time", "dt_min": "time", "dt_max": "time"},
-                      ranges={"max_dsoc": (1e-4, 0.5), "growth": (1.0, 4.0), "cutback": (0.05, 0.9), "easy_newton": (1, 50)})
+                      ranges={"max_dsoc": (1e-4, 0.5), "growth": (1.0, 4.0), "cutback": (0.05, 0.9), "easy_newton": (1, 50),
+                              "control": ("error", "newton"), "theta_tol": (1e-6, 0.5), "u_rtol": (1e-6, 0.5)})
     if not time.dt_min <= time.dt_initial <= time.dt_max:
         raise CaseError("time.dt_initial", f"{time.dt_initial:g} s is outside [dt_min, dt_max]", "dt_min <= dt_initial <= dt_max")
     if time.dt_min <= 0:
@@ -515,7 +537,8 @@ def _output(table):
         if f not in FIELD_NAMES:
             raise CaseError(f"output.fields[{i}]", f"unknown field {f!r}", ", ".join(FIELD_NAMES))
     rest = {k: v for k, v in table.items() if k != "fields"}
-    out = _dataclass(OutputOptions, rest, "output", {}, ranges={"fields_every": (1, 10**6), "restart_every": (0, 10**6),
+    out = _dataclass(OutputOptions, rest, "output", {}, ranges={"fields_every": (0, 10**6), "fields_dsoc": (0.0, 1.0),
+                                                                "restart_every": (0, 10**6),
                                                                 "restart_minutes": (0.0, 1e6)})
     return dataclasses.replace(out, fields=tuple(fields))
 
@@ -549,6 +572,11 @@ def _dataclass(cls, table, key, dims, ranges):
             if not isinstance(v, int) or isinstance(v, bool):
                 raise CaseError(f"{key}.{f.name}", f"expected an integer, got {v!r}", str(ranges.get(f.name, "")))
             values[f.name] = _ranged(v, f"{key}.{f.name}", ranges[f.name])
+        elif isinstance(f.default, str):
+            allowed = ranges[f.name]
+            if v not in allowed:
+                raise CaseError(f"{key}.{f.name}", f"{v!r} is not a valid choice", ", ".join(map(repr, allowed)))
+            values[f.name] = v
         else:
             values[f.name] = _number(v, f"{key}.{f.name}", ranges.get(f.name, (-float("inf"), float("inf"))))
     return cls(**values)

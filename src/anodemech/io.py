@@ -316,7 +316,7 @@ class RestartPoints:
                                                        time=0.0, name=name)
         self.comm.barrier()
         if self.comm.rank == 0:
-            doc = {**state, "step": step, "file": bp.name, "written": _now()}
+            doc = {**state, "step": step, "file": bp.name, "functions": list(functions), "written": _now()}
             tmp = self.dir / "restart.json.tmp"
             tmp.write_text(json.dumps(doc, indent=2, default=_json_default) + "\n")
             os.replace(tmp, self.dir / "restart.json")
@@ -325,12 +325,14 @@ class RestartPoints:
                 shutil.rmtree(old, ignore_errors=True)
         self.comm.barrier()
 
-    def read(self, functions: dict) -> dict:
-        """Fill ``functions`` from the newest restart point; returns its state dict."""
+    def read(self, functions: dict, optional: dict | None = None) -> dict:
+        """Fill ``functions`` from the newest restart point, and those of ``optional`` that
+        the point holds; returns its state dict."""
         import adios4dolfinx
 
         doc = self.comm.bcast(json.loads((self.dir / "restart.json").read_text()) if self.comm.rank == 0 else None, root=0)
-        for name, f in functions.items():
+        stored = doc.get("functions", list(functions))
+        for name, f in {**functions, **{k: v for k, v in (optional or {}).items() if k in stored}}.items():
             adios4dolfinx.read_function(self.dir / doc["file"], f, time=0.0, name=name)
         return doc
 

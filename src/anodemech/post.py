@@ -42,10 +42,17 @@ SCALARS = ("theta", "c", "J", "von_mises", "hydrostatic", "radial", "hoop", "equ
 FIELD_NAMES = ("u", "sigma", *SCALARS, "gap", "contact_pressure")
 
 
+#: fields left out when ``output.fields`` is empty: the full Cauchy tensor (nine DG1
+#: components, half the volume of fields.bp; its von Mises, hydrostatic, radial and hoop
+#: values are written). ``output.fields = ["sigma", ...]`` asks for it.
+NOT_BY_DEFAULT = ("sigma",)
+
+
 def select_fields(functions: dict, names) -> dict:
-    """The functions ``output.fields`` asks for (all if ``names`` is empty)."""
+    """The functions ``output.fields`` asks for (all but :data:`NOT_BY_DEFAULT` if ``names``
+    is empty)."""
     if not names:
-        return dict(functions)
+        return {k: f for k, f in functions.items() if k not in NOT_BY_DEFAULT}
     return {k: f for k, f in functions.items() if k in names or any(k.startswith(f"{n}_") for n in ("gap", "contact_pressure") if n in names)}
 
 

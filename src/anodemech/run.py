@@ -1,11 +1,14 @@
 """Run a case: mesh, coupled problem, loading stages with adaptive backward Euler, outputs.
 
-Time stepping: each stage takes steps ``dt`` limited by ``dt_max``, by ``max_dsoc`` of SOC
-per step (galvanostatic: exactly, from the applied current) and by the stage's end, which
-galvanostatic stages hit exactly because the SOC grows linearly in time. A step whose SNES
-solve fails is retried with ``dt * cutback``; below ``dt_min`` the run stops with
-:class:`SolverFailure`, after writing the last converged state. Steps that need at most
-``easy_newton`` Newton iterations let the next step grow by ``growth``.
+Time stepping: with ``time.control = "error"`` (default) the step size follows a local
+error estimate of backward Euler (:mod:`anodemech.timestep`); every stage starts with
+``dt_initial``. Steps are further limited by the optional caps ``dt_max`` and ``max_dsoc``
+(SOC per step; galvanostatic: exactly, from the applied current) and by the stage's end,
+which galvanostatic stages hit exactly because the SOC grows linearly in time. A step whose
+SNES solve fails is retried with ``dt * cutback``; below ``dt_min`` the run stops with
+:class:`SolverFailure`, after writing the last converged state. With ``control =
+"newton"``, steps that need at most ``easy_newton`` Newton iterations let the next step
+grow by ``growth`` (no accuracy control).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from anodemech.geometry import BUILDERS
 from anodemech.materials import FARADAY
 from anodemech.model import ChemoMechanicalProblem
 from anodemech.post import PostProcessor
+from anodemech.timestep import StepController
 
 log = logging.getLogger("anodemech")
 
@@ -121,7 +125,7 @@ def run_case(case: Case, out: str | Path, comm, progress: bool = True, restart: 
     try:
         _run_stages(case, stepper, rd, resume)
     except SolverFailure as exc:
-        writer.write(stepper.t)  # the last converged state (w was reset to w_n)
+        stepper.write_fields()  # the last converged state (w was reset to w_n)
         rd.finish("failed", failure={"message": str(exc), "time_s": exc.time, "dt_s": exc.dt, "reason": exc.reason},
                   wall_time_s=stepper.wall_time())
         raise
@@ -184,6 +188,11 @@ class _Stepper:
         self.wall_before = 0.0  # wall time of earlier segments of a restarted run [s]
         self.restarts = aio.RestartPoints(comm, rd.path) if (case.output.restart_every or case.output.restart_minutes) else None
         self.last_restart_wall = time.perf_counter()
+        tc = case.time
+        self.control = (StepController(comm, pb.theta_dofs, pb.u_dofs, tc.theta_tol, tc.u_rtol, tc.growth)
+                        if tc.control == "error" else None)
+        self.rejected = 0  # steps repeated because their local error was too large
+        self._fields_step, self._fields_soc = None, None  # step and SOC of the last field time
         self.bar = None
         if progress and comm.rank == 0:
             from tqdm import tqdm
@@ -228,19 +237,47 @@ class _Stepper:
                 f.x.array[:] = self.pb.w.x.array[dofs]
         state = {"time_s": self.t, "dt_s": self.dt, "stage_index": stage_index, "stage_t0": stage_t0,
                  "stage_done": stage_done, "soc": self.soc, "alpha": self.alpha, "rendered": self.rendered,
-                 "wall_s": self.wall_time(), "ranks": self.comm.size}
-        self.restarts.write(self.step_no, {k: f for k, (f, _) in funcs.items()}, state)
+                 "wall_s": self.wall_time(), "ranks": self.comm.size, "rejected": self.rejected,
+                 "fields_step": self._fields_step, "fields_soc": self._fields_soc}
+        out = {k: f for k, (f, _) in funcs.items()}
+        if self.control is not None and self.control.ready and not stage_done:  # the error estimate's predictor
+            state["dt_prev_s"] = self.control.dt_prev
+            for k, f in self._previous_functions().items():
+                out[k] = f
+        self.restarts.write(self.step_no, out, state)
         self.last_restart_wall = time.perf_counter()
+
+    def _previous_functions(self, fill: bool = True) -> dict:
+        """u and theta of the state before the last accepted step (the predictor of the
+        error estimate), as collapsed functions; ``fill`` copies them from the controller."""
+        from dolfinx import fem
+
+        pb = self.pb
+        out = {"u_prev": fem.Function(pb.V_u, name="u_prev"), "theta_prev": fem.Function(pb.V_theta, name="theta_prev")}
+        if fill:
+            out["u_prev"].x.array[:] = self.control.prev[pb.u_dofs]
+            out["theta_prev"].x.array[:] = self.control.prev[pb.theta_dofs]
+        return out
 
     def resume(self) -> dict:
         """Load the newest restart point into the problem and the stepper; returns it."""
         funcs = self._state_functions()
-        doc = self.restarts.read({k: f for k, (f, _) in funcs.items()})
+        prev = self._previous_functions(fill=False) if self.control is not None else {}
+        doc = self.restarts.read({k: f for k, (f, _) in funcs.items()}, optional=prev)
         w = self.pb.w
         for f, dofs in funcs.values():
             if dofs is not None:
                 w.x.array[dofs] = f.x.array
         w.x.scatter_forward()
+        if self.control is not None and "dt_prev_s" in doc:
+            for f in prev.values():
+                f.x.scatter_forward()
+            x = w.x.array.copy()
+            x[self.pb.u_dofs] = prev["u_prev"].x.array
+            x[self.pb.theta_dofs] = prev["theta_prev"].x.array
+            self.control.accepted(x, doc["dt_prev_s"])
+        self.rejected = doc.get("rejected", 0)
+        self._fields_step, self._fields_soc = doc.get("fields_step", doc["step"]), doc.get("fields_soc", doc["soc"])
         self.pb.w_n.x.array[:] = w.x.array
         self.t, self.dt, self.step_no, self.soc = doc["time_s"], doc["dt_s"], doc["step"], doc["soc"]
         self.rendered, self.wall_before = doc["rendered"], doc["wall_s"]
@@ -308,7 +345,7 @@ class _Stepper:
                 pb.set_galvanostatic(flux)
                 limit = st.theta_limit if st.theta_limit is not None else (1.0 if rate > 0 else 0.0)
             if resume_t0 is None:
-                self.dt = max(self.dt, tc.dt_initial)  # after a hold that ended on tiny steps
+                self.dt = tc.dt_initial if self.control else max(self.dt, tc.dt_initial)  # after a hold on tiny steps
         else:
             if st.mode == "kinetic":
                 pb.set_kinetic(st.potential)
@@ -336,6 +373,8 @@ class _Stepper:
             log.warning("stage %s: SOC %.4f is already past until_soc %.4f; stage skipped", st.name, self.soc, target)
             return
         log.info("stage %s (%s): from SOC %.4f, t = %.4g s", st.name, st.mode, self.soc, self.t)
+        if self.control is not None and resume_t0 is None:
+            self.control.reset()  # the loading changes: the previous slope predicts nothing
         t_start = self.t if resume_t0 is None else resume_t0
         dt = self.dt
         while True:
@@ -361,6 +400,16 @@ class _Stepper:
                 continue
             if self._too_deep(stats):
                 continue
+            est = None
+            if self.control is not None and self.control.ready:
+                est = self.control.estimate(pb.w.x.array, pb.w_n.x.array, dt)
+                if not est.accepted and dt > tc.dt_min:
+                    pb.w.x.array[:] = pb.w_n.x.array
+                    self.rejected += 1
+                    log.debug("step rejected at t = %.6g s: local error %.3g x tolerance (theta %.3g, u %.3g)",
+                              self.t, est.err, est.theta, est.u_rel)
+                    dt = max(tc.dt_min, self.control.propose(dt, est.err))
+                    continue
             soc_prev = self.soc
             if rate == 0 and target is not None:
                 soc_new = self.post.soc()
@@ -368,11 +417,16 @@ class _Stepper:
                     pb.w.x.array[:] = pb.w_n.x.array
                     dt = max(tc.dt_min, 0.95 * dt * (target - soc_prev) / (soc_new - soc_prev))
                     continue
+            if self.control is not None:
+                self.control.accepted(pb.w_n.x.array, dt)
             pb.accept()
             self.t += dt
             self.step_no += 1
-            self.record(stage=st.name, stats=stats, dt=dt)
-            if stats.newton_iterations <= tc.easy_newton:
+            self.record(stage=st.name, stats=stats, dt=dt, err=est.err if est is not None else float("nan"))
+            if self.control is not None:
+                if est is not None:
+                    dt = self.control.propose(dt, est.err)
+            elif stats.newton_iterations <= tc.easy_newton:
                 dt *= tc.growth
             if rate == 0 and abs(self.soc - soc_prev) > tc.max_dsoc:
                 dt *= tc.max_dsoc / abs(self.soc - soc_prev)
@@ -390,6 +444,8 @@ class _Stepper:
                              st.cutoff_potential, self.soc)
                     done = True
             self.dt = dt
+            if done:
+                self.write_fields()  # every stage's end is a field time
             self.checkpoint_if_due(index, t_start, done)
             if done:
                 break
@@ -421,7 +477,7 @@ class _Stepper:
         return True
 
     # ------------------------------------------------------------------ records
-    def record(self, stage: str, stats, dt: float):
+    def record(self, stage: str, stats, dt: float, err: float = float("nan")):
         self.post.update_fields()
         m = self.post.metrics()
         self.soc = m["soc"]
@@ -430,14 +486,23 @@ class _Stepper:
                "krylov_iterations": stats.krylov_iterations if stats else 0,
                "assembly_s": stats.assembly_time if stats else 0.0,
                "step_wall_s": stats.total_time if stats else 0.0,
+               "local_error": err, "rejected_steps": self.rejected,
                "wall_s": self.wall_time()}
         self.history.append(row)
         self.rd.append_history(row)
-        if self.step_no % self.case.output.fields_every == 0:
-            self.writer.write(self.t)
+        out = self.case.output
+        if (self._fields_step is None or (out.fields_every and self.step_no % out.fields_every == 0)
+                or (out.fields_dsoc and abs(self.soc - self._fields_soc) >= out.fields_dsoc * (1 - 1e-9))):
+            self.write_fields()
         if self.bar is not None:
             self.bar.set_postfix_str(f"{stage} SOC={self.soc:.3f} t={self.t:.4g}s dt={dt:.3g}s newton={row['newton_iterations']}")
             self.bar.update(1)
+
+    def write_fields(self):
+        """Write the fields at the current time, once per step."""
+        if self._fields_step != self.step_no:
+            self.writer.write(self.t)
+            self._fields_step, self._fields_soc = self.step_no, self.soc
 
     def render_snapshot(self, path: Path):
         from anodemech import plotting

@@ -9,14 +9,16 @@ Two linear-solver presets (both overridable from the case file's ``[solver.petsc
   Measured in shared/notes/dolfinx-facts.md: flat Krylov counts with mesh size.
 * ``"direct"``: MUMPS LU.
 
-Newton iterations are PETSc's (``newtonls`` with a backtracking line search).
+Newton iterations are PETSc's (``newtonls``, line search ``basic``; time-step cut-backs globalise).
 """
 
 from __future__ import annotations
 
 import itertools
+import logging
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from petsc4py import PETSc
@@ -28,8 +30,74 @@ from anodemech import compat
 
 _PROBLEM_IDS = itertools.count()  # unique option prefixes, never reset
 
-#: form-compiler and JIT options (quadrature degree is set per measure in the forms)
-JIT_OPTIONS = {"cffi_extra_compile_args": ["-O2"]}
+#: portable JIT options (quadrature degree is set per measure in the forms)
+JIT_OPTIONS = {"cffi_extra_compile_args": ["-O2", "-g0"]}
+
+
+def jit_options() -> dict:
+    """JIT options for the problem's residual and Jacobian kernels.
+
+    By default the kernels are compiled with ``-O3 -march=native`` (measured: Jacobian
+    assembly 23 % faster, a Newton iteration 12 % faster; shared/notes/performance-2026-12.md).
+    Native code is tied to the CPU, so these kernels go to their own FFCx cache folder
+    named after the CPU model and flags (``<cache>/anodemech-native-<key>``): a cache on
+    a home directory shared by different cluster nodes never hands one node's code to
+    another. ``ANODEMECH_JIT_NATIVE=0`` selects the portable ``-O2`` build (also used
+    automatically when the compiler rejects the native flags, see :func:`compile_form`).
+
+    Returns:
+        dict for ``dolfinx.fem.form(..., jit_options=...)``.
+    """
+    import os
+
+    if os.environ.get("ANODEMECH_JIT_NATIVE", "1") == "0":
+        return dict(JIT_OPTIONS)
+    from dolfinx.jit import DOLFINX_DEFAULT_JIT_OPTIONS
+
+    return {"cffi_extra_compile_args": ["-O3", "-march=native", "-g0"],
+            "cache_dir": str(Path(DOLFINX_DEFAULT_JIT_OPTIONS["cache_dir"][0]) / f"anodemech-native-{_cpu_key()}")}
+
+
+def _cpu_key() -> str:
+    """Short hash of this CPU's model name and instruction-set flags (``/proc/cpuinfo``)."""
+    import hashlib
+    import platform
+
+    text = platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                if line.startswith(("model name", "flags", "Features", "CPU part")):
+                    text += line
+                elif not line.strip() and text != platform.machine():
+                    break  # the first processor is enough
+    except OSError:
+        pass
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def compile_form(form, form_compiler_options=None):
+    """``dolfinx.fem.form`` with :func:`jit_options`; if the C compiler rejects the native
+    flags, warns once and compiles with the portable :data:`JIT_OPTIONS` instead.
+
+    Raises:
+        whatever ``dolfinx.fem.form`` raises with the portable options.
+    """
+    import cffi
+
+    global _NATIVE_FAILED
+    opts = dict(JIT_OPTIONS) if _NATIVE_FAILED else jit_options()
+    try:
+        return fem.form(form, form_compiler_options=form_compiler_options or {}, jit_options=opts)
+    except (cffi.VerificationError, RuntimeError) as exc:  # RuntimeError: rank 0 failed under MPI
+        if opts.get("cffi_extra_compile_args") == JIT_OPTIONS["cffi_extra_compile_args"]:
+            raise
+        _NATIVE_FAILED = True
+        logging.getLogger("anodemech").warning("native JIT flags failed (%s); compiling with -O2", str(exc).splitlines()[0])
+        return fem.form(form, form_compiler_options=form_compiler_options or {}, jit_options=dict(JIT_OPTIONS))
+
+
+_NATIVE_FAILED = False
 
 BASE_OPTIONS = {
     "snes_type": "newtonls",
@@ -119,8 +187,8 @@ class NonlinearSolver:
         self.prefix = f"anodemech_{next(_PROBLEM_IDS)}_"
         fco = form_compiler_options or {}
         J = __import__("ufl").derivative(F, w)
-        self._F = fem.form(F, form_compiler_options=fco, jit_options=JIT_OPTIONS)
-        self._J = fem.form(J, form_compiler_options=fco, jit_options=JIT_OPTIONS)
+        self._F = compile_form(F, fco)
+        self._J = compile_form(J, fco)
         self._b = compat.create_vector(self._F, w.function_space)
         self._A = fem_petsc.create_matrix(self._J)
         self.extra_terms = list(extra_terms)
@@ -216,7 +284,9 @@ class NonlinearSolver:
         with b.localForm() as loc:
             loc.set(0.0)
         fem_petsc.assemble_vector(b, self._F)
-        fem_petsc.apply_lifting(b, [self._J], bcs=[self.bcs], x0=[x], alpha=-1.0)
+        # No apply_lifting: solve() starts from an iterate that already holds every Dirichlet
+        # value, and Newton updates vanish on those rows, so the lifting term A (g - x) is
+        # zero (it cost 0.19 s per residual against 0.03 s for the assembly; measured).
         b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
         for term in self.extra_terms:
             term.add_residual(b)
@@ -252,6 +322,9 @@ class NonlinearSolver:
             self._set_lag(-2)  # PETSc: rebuild at the next chance, then keep
         self._rebuild = False
         t0 = time.perf_counter()
+        for bc in self.bcs:  # the Dirichlet values into the first iterate (no lifting needed)
+            bc.set(self.w.x.array)
+        self.w.x.scatter_forward()
         self.w.x.petsc_vec.copy(self._x)
         if self.extra_terms:
             self._update_pattern()
