@@ -19,6 +19,15 @@ import dolfinx.fem.petsc as _fem_petsc
 
 DOLFINX_VERSION: tuple[int, int] = tuple(int(p) for p in dolfinx.__version__.split(".")[:2])  # type: ignore[assignment]
 
+# FFCx waits at most ``timeout`` seconds (default 10) for another process that compiles the
+# same form, then raises TimeoutError. Parallel test workers and sweep runs compile the same
+# forms at once, and an -O3 compile of a Jacobian takes longer than 10 s on a loaded
+# machine (measured: a kinetic run failed at start-up that way), so wait up to 10 minutes.
+JIT_TIMEOUT_S = 600
+import dolfinx.jit as _jit  # noqa: E402
+
+_jit.DOLFINX_DEFAULT_JIT_OPTIONS["timeout"] = (JIT_TIMEOUT_S, _jit.DOLFINX_DEFAULT_JIT_OPTIONS["timeout"][1])
+
 
 def model_to_mesh(model, comm, rank: int, gdim: int):
     """Convert the current Gmsh model to a distributed DOLFINx mesh.
