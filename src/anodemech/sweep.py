@@ -48,6 +48,7 @@ import json
 import logging
 import math
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -352,7 +353,10 @@ class SweepDirectory:
                           "limits": [vars(lim) for lim in s.report.limits]},
                "runs": [{"id": r.run_id, "index": r.index, "values": r.values, "si": r.si, "settings": list(r.settings)}
                         for r in s.runs]}
-        tmp = self.path / "sweep.json.tmp"
+        # one temporary file per process: the tasks of a SLURM array prepare the same sweep
+        # at the same moment, and a shared name let one task rename another's file away
+        # (FileNotFoundError in a resubmitted array, measured)
+        tmp = self.path / f"sweep.json.{socket.gethostname()}.{os.getpid()}.tmp"
         tmp.write_text(json.dumps(doc, indent=2) + "\n")
         os.replace(tmp, self.path / "sweep.json")
 
