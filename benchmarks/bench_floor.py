@@ -70,33 +70,12 @@ from anodemech.case import load_case
 from anodemech.model import ChemoMechanicalProblem
 from anodemech.run import build_mesh
 
-#: PETSc options of the plain script: the values of anodemech's BASE_OPTIONS + "iterative" preset
-FLOOR_OPTIONS = {
-    "snes_type": "newtonls",
-    "snes_linesearch_type": "basic",
-    "snes_rtol": 1e-9,
-    "snes_atol": 1e-12,
-    "snes_stol": 0.0,
-    "snes_max_it": 20,
-    "ksp_type": "gmres",
-    "ksp_gmres_restart": 200,
-    "ksp_rtol": 1e-8,
-    "ksp_atol": 1e-14,
-    "ksp_max_it": 400,
-    "pc_type": "fieldsplit",
-    "pc_fieldsplit_type": "multiplicative",
-    "snes_lag_preconditioner": 3,
-    "snes_lag_preconditioner_persists": True,
-    "fieldsplit_theta_ksp_type": "preonly",
-    "fieldsplit_theta_pc_type": "hypre",
-    "fieldsplit_theta_pc_hypre_type": "boomeramg",
-    "fieldsplit_u_ksp_type": "preonly",
-    "fieldsplit_u_pc_type": "gamg",
-    "fieldsplit_u_pc_gamg_threshold": 0.01,
-    "fieldsplit_u_mg_levels_ksp_type": "chebyshev",
-    "fieldsplit_u_mg_levels_pc_type": "jacobi",
-    "fieldsplit_u_mg_levels_ksp_max_it": 3,
-}
+from anodemech.solver import BASE_OPTIONS, LINEAR_PRESETS  # settings only: the same options in both codes
+
+#: PETSc options of the plain script: anodemech's BASE_OPTIONS + "iterative" preset (an input,
+#: like the case values: the comparison is only fair with identical solver settings)
+FLOOR_OPTIONS = {**BASE_OPTIONS, **LINEAR_PRESETS["iterative"]}
+FLOOR_OPTIONS.pop("snes_error_if_not_converged")  # PETSc default (false) in the plain script
 JIT_OPTIONS = {"cffi_extra_compile_args": ["-O2"]}  # FFCx default; the toolkit uses -O3 -march=native (ANODEMECH_JIT_NATIVE=0: -O2)
 QDEG = 4  # quadrature degree for P2 displacement
 
