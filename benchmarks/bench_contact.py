@@ -39,7 +39,7 @@ for hc in [float(v) * 1e-9 for v in (sys.argv[1:] or ["0.6", "0.4"])]:
     plane = ct.Obstacle("collector", "particle_surface", "plane", (0, 0, 0), (0, 0, 1))
     pb = ChemoMechanicalProblem(comm, md, {"particle": DATABASE["LixSi"]}, PhysicsOptions(stress_coupling=False),
                                 obstacles=[plane], fixed_points={"centre": {2: 0.0}})
-    for delta in (1e-9, 2e-9):  # as tests/hertz_case.py
+    for delta in (1e-9, 2e-9):  # the approach of tests/hertz_case.py (which takes it in one step)
         pb.set_point_displacement("centre", 2, -delta)
         assert pb.step(1.0).converged
         pb.accept()
