@@ -15,7 +15,7 @@ from pathlib import Path
 from anodemech.errors import CaseError
 from anodemech.geometry import BUILDERS
 from anodemech.materials import Material, material_from_case
-from anodemech.model import PhysicsOptions
+from anodemech.model import CONCENTRATION_UNKNOWNS, PhysicsOptions
 from anodemech.physics.chemomech import TRANSPORT_LAWS
 from anodemech.solver import LINEAR_PRESETS
 from anodemech.units import to_si
@@ -44,7 +44,9 @@ class Stage:
         current_density: signed current density on the flux surface [A/m^2], or None.
         surface_theta: potentiostatic surface value [-], or None.
         until_soc: the stage ends when the overall SOC reaches this value [-], or None.
-        theta_limit: galvanostatic cut-off on the surface theta (lithiation: max, delithiation: min).
+        theta_limit: galvanostatic cut-off on the extreme nodal theta of the Li-storing regions,
+            wherever it occurs (lithiation: max, delithiation: min); the last step is shortened
+            to land within 1e-3 of it (anodemech.run.THETA_CUTOFF_TOL).
         max_time: the stage ends after this time [s], or None.
         potential: electrode potential of a potentiostatic kinetic stage [V vs Li/Li+], or None.
         cutoff_potential: a galvanostatic kinetic stage ends when the electrode potential
@@ -330,7 +332,8 @@ def _region_names(geom) -> tuple[str, ...]:
 
 
 def _physics(table):
-    allowed = ("transport", "stress_coupling", "temperature", "initial_soc", "displacement_degree")
+    allowed = ("transport", "stress_coupling", "temperature", "initial_soc", "displacement_degree", "mass_lumping",
+               "concentration_unknown")
     _keys(table, "physics", allowed)
     p = PhysicsOptions()
     transport = table.get("transport", p.transport)
@@ -347,7 +350,14 @@ def _physics(table):
     if coupling and degree < 2:
         raise CaseError("physics.stress_coupling", "needs displacement_degree = 2 (the gradient of the hydrostatic stress comes from second derivatives of u)",
                         "stress_coupling = false, or displacement_degree = 2")
-    return PhysicsOptions(transport=transport, stress_coupling=coupling, temperature=T, theta0=theta0, displacement_degree=degree)
+    lumping = table.get("mass_lumping", p.mass_lumping)
+    if not isinstance(lumping, bool):
+        raise CaseError("physics.mass_lumping", "expected true or false", "true, false")
+    unknown = table.get("concentration_unknown", p.concentration_unknown)
+    if unknown not in CONCENTRATION_UNKNOWNS:
+        raise CaseError("physics.concentration_unknown", f"{unknown!r}", ", ".join(CONCENTRATION_UNKNOWNS))
+    return PhysicsOptions(transport=transport, stress_coupling=coupling, temperature=T, theta0=theta0,
+                          displacement_degree=degree, mass_lumping=lumping, concentration_unknown=unknown)
 
 
 def _stages(stages):

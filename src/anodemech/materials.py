@@ -461,6 +461,17 @@ PLASTICITY_DATABASE: dict[str, Plasticity] = {
             "hardening": "perfectly plastic, as in Bower, Guduru & Sethuraman, J. Mech. Phys. Solids 59 (2011) 804",
         },
     ),
+    "carbon": Plasticity(
+        yield_stress=32e9 / 11.0,
+        hardening=0.0,
+        sources={
+            "yield_stress": "amorphous carbon yields at ~E/11 with ~70 % plastic strain in compression of "
+                            "nanopillars below ~430 nm: Liu, Lin, Zhou & Li, Carbon 122 (2017) 276; applied "
+                            "to the database E = 32 GPa -> 2.9 GPa, and taken equal in tension (J2, an "
+                            "assumption: a-C is brittle in tension, so read the shell's fracture indicator too)",
+            "hardening": "perfectly plastic (Liu et al. 2017 report flow at near-constant stress)",
+        },
+    ),
     "Sn": Plasticity(
         yield_stress=30e6,
         sources={"yield_stress": "beta-Sn ~10-40 MPa (handbook range); lithiated Sn phases are not well characterised"},

@@ -19,7 +19,7 @@ them. :meth:`ChemoMechanicalProblem.fields` returns the SI fields.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import ufl
@@ -48,6 +48,24 @@ class PhysicsOptions:
         temperature: [K].
         theta0: initial, stress-free normalised concentration [-].
         displacement_degree: 1 or 2.
+        mass_lumping: integrate the Li storage term ``c_max (theta - theta_n) q`` with the
+            vertex rule (a lumped, diagonal mass matrix for P1 theta). With backward Euler
+            this removes the undershoot of the consistent mass matrix next to a surface
+            whose concentration changes fast (no discrete maximum principle when
+            ``D dt / h^2`` is small: Thomee, Galerkin Finite Element Methods for Parabolic
+            Problems, 2nd ed., ch. 15). It conserves the same Li (the vertex rule integrates
+            P1 exactly).
+        concentration_unknown: the nodal Li unknown. "theta" (default): theta itself, P1.
+            "logit": ``xi = ln(theta/(1 - theta))`` ("ideal") or ``ln(theta)`` ("fickian"),
+            the concentration part of the chemical potential, ``mu = mu0 + RT xi - Omega
+            sigma_h``; theta = 1/(1 + exp(-xi)) (or exp(xi)) is then inside (0, 1) (or
+            positive) at every point and every Newton iterate by construction, so the
+            mobility ``theta (1 - theta)`` of the stress-driven flux never changes sign.
+            This is the "chemical potential as unknown" idea of Anand, J. Mech. Phys.
+            Solids 60 (2012) 1983 and Di Leo, Rejovitzky & Anand, J. Mech. Phys. Solids 70
+            (2014) 1, with the stress part kept out of the unknown so that theta is an
+            explicit function of it. Initial and surface values are kept inside
+            [THETA_FLOOR, 1 - THETA_FLOOR].
     """
 
     transport: str = "ideal"
@@ -55,6 +73,19 @@ class PhysicsOptions:
     temperature: float = 298.15
     theta0: float = 0.0
     displacement_degree: int = 2
+    mass_lumping: bool = True
+    concentration_unknown: str = "theta"
+
+
+#: with ``concentration_unknown = "logit"``: initial and prescribed theta are kept inside
+#: [THETA_FLOOR, 1 - THETA_FLOOR] (theta = 0 or 1 has no finite logit) [-]
+THETA_FLOOR = 1e-4
+
+CONCENTRATION_UNKNOWNS = ("theta", "logit")
+
+#: largest change of the logit unknown per Newton iteration (NonlinearSolver.limit_update);
+#: 2 = theta changes by at most a factor of about e^2 where it is small
+LOGIT_MAX_CHANGE = 2.0
 
 
 @dataclass(frozen=True)
@@ -116,6 +147,12 @@ class ChemoMechanicalProblem:
             raise KeyError(f"no material for region(s) {sorted(missing)}")
         if not any(m.stores_li for m in materials.values()):
             raise ValueError("no region stores Li")
+        if physics.concentration_unknown not in CONCENTRATION_UNKNOWNS:
+            raise ValueError(f"concentration_unknown {physics.concentration_unknown!r} not in {CONCENTRATION_UNKNOWNS}")
+        self.logit = physics.concentration_unknown == "logit"
+        self.physics = physics
+        if self.logit:  # the stress-free reference is the (clamped) initial state
+            physics = replace(physics, theta0=float(self.clamp_theta(physics.theta0)))
         self.comm = comm
         self.md = md
         self.materials = {name: materials[name] for name in md.cell_names}
@@ -141,6 +178,10 @@ class ChemoMechanicalProblem:
         self.dx = ufl.Measure("dx", domain=mesh, subdomain_data=md.cell_tags, metadata={"quadrature_degree": self.qdeg})
         self.ds = ufl.Measure("ds", domain=mesh, subdomain_data=md.facet_tags, metadata={"quadrature_degree": self.qdeg})
         self.dS = ufl.Measure("dS", domain=mesh, subdomain_data=md.facet_tags, metadata={"quadrature_degree": self.qdeg})
+        # Li storage term: vertex rule = lumped mass for P1 theta (PhysicsOptions.mass_lumping)
+        self.dx_storage = (ufl.Measure("dx", domain=mesh, subdomain_data=md.cell_tags,
+                                       metadata={"quadrature_rule": "vertex", "quadrature_degree": 1})
+                           if physics.mass_lumping else self.dx)
 
         # J2 plasticity: internal variables at the quadrature points of self.dx
         self.plastic = tuple(n for n, m in self.materials.items() if m.plasticity is not None)
@@ -194,6 +235,12 @@ class ChemoMechanicalProblem:
         self.set_initial_state(physics.theta0)
         self.bcs_mech = self._mechanical_bcs() + self._point_bcs(fixed_points or {})
         self.bcs_inert = self._inert_bcs()
+        tdim = mesh.topology.dim
+        mesh.topology.create_connectivity(tdim, tdim)
+        #: theta dofs (mixed-space indices, local) in Li-storing cells
+        self.storing_theta_dofs = np.unique(np.concatenate(
+            [fem.locate_dofs_topological((self.W.sub(1), self.V_theta), tdim, md.cells(n))[0]
+             for n, m in self.materials.items() if m.stores_li]))
         self._bc_surface = fem.dirichletbc(self.theta_surface, self._surface_theta_dofs(), self.W.sub(1))
         self.bcs: list = [*self.bcs_mech, *self.bcs_inert]
 
@@ -214,12 +261,47 @@ class ChemoMechanicalProblem:
         self.solver = NonlinearSolver(comm, self.residual(), self.w, self.bcs, linear=linear, splits=splits,
                                       petsc_options=petsc_options, extra_terms=extra,
                                       constraint=self.potential_constraint)
+        if self.logit:
+            self.solver.limit_update(self.theta_dofs, LOGIT_MAX_CHANGE)
 
     # ------------------------------------------------------------------ fields
     def fields(self, w=None):
         """SI UFL fields ``(u [m], theta [-], None)`` of ``w`` (default: the current state)."""
         parts = ufl.split(self.w if w is None else w)
-        return self.L_ref * parts[0], parts[1], None
+        return self.L_ref * parts[0], self.theta_of(parts[1]), None
+
+    # ------------------------------------------------- the concentration unknown
+    def clamp_theta(self, theta):
+        """theta kept inside [THETA_FLOOR, 1 - THETA_FLOOR] ("logit" unknown; else as is)."""
+        if not getattr(self, "logit", False):
+            return theta
+        hi = np.inf if self.physics.transport == "fickian" else 1.0 - THETA_FLOOR
+        return np.clip(theta, THETA_FLOOR, hi)
+
+    def theta_of(self, xi):
+        """UFL theta [-] of the nodal unknown (PhysicsOptions.concentration_unknown)."""
+        if not self.logit:
+            return xi
+        if self.physics.transport == "fickian":
+            return ufl.exp(xi)
+        return 1.0 / (1.0 + ufl.exp(-xi))
+
+    def theta_values(self, xi: np.ndarray) -> np.ndarray:
+        """Nodal theta [-] of an array of nodal unknowns (same shape)."""
+        if not self.logit:
+            return xi
+        if self.physics.transport == "fickian":
+            return np.exp(xi)
+        return 1.0 / (1.0 + np.exp(-xi))
+
+    def unknown_values(self, theta):
+        """Nodal unknown of theta [-] (array or float; clamped, see :meth:`clamp_theta`)."""
+        if not self.logit:
+            return theta
+        theta = self.clamp_theta(np.asarray(theta, dtype=float))
+        if self.physics.transport == "fickian":
+            return np.log(theta)
+        return np.log(theta / (1.0 - theta))
 
     def material_point(self, name: str) -> MaterialPoint:
         """UFL stress state of region ``name`` at the current iterate ``w`` (from ``w_n`` and
@@ -254,7 +336,8 @@ class ChemoMechanicalProblem:
             if mat.stores_li:
                 grad_sh = ufl.grad(mp.sigma_h) if ph.stress_coupling else None
                 J_R = cm.li_flux(theta, ufl.grad(theta), grad_sh, kin.F, mat, ph.transport, ph.temperature, ph.stress_coupling)
-                R += (mat.c_max * (theta - theta_n) * q - self.dt * ufl.inner(J_R, ufl.grad(q))) / (c * L**3) * dx
+                R += mat.c_max * (theta - theta_n) * q / (c * L**3) * self.dx_storage(self.md.cell_names[name])
+                R += -self.dt * ufl.inner(J_R, ufl.grad(q)) / (c * L**3) * dx
         for (_, measure, *_), weight in zip(self.flux_entries, self.flux_weights):
             qf = q if measure.integral_type() == "exterior_facet" else q("+")
             R += -self.dt * weight * self.flux_in * qf / (c * L**3) * measure
@@ -643,7 +726,7 @@ class ChemoMechanicalProblem:
         W_dofs, V_dofs = fem.locate_dofs_topological(sub, tdim, np.concatenate([self.md.cells(n) for n in inert]))
         keep = ~np.isin(W_dofs, in_store)
         g = fem.Function(self.V_theta)
-        g.x.array[:] = self.physics.theta0
+        g.x.array[:] = self.unknown_values(self.physics.theta0)
         return [fem.dirichletbc(g, [W_dofs[keep], V_dofs[keep]], self.W.sub(1))]
 
     def _surface_theta_dofs(self):
@@ -717,7 +800,7 @@ class ChemoMechanicalProblem:
         self.kinetic_on.value = 0.0
         if self.potential_constraint is not None:
             self.potential_constraint.active = False
-        self.theta_surface.x.array[:] = theta_s
+        self.theta_surface.x.array[:] = self.unknown_values(theta_s)
         self.bcs[:] = [*self.bcs_mech, *self.bcs_inert, self._bc_surface]
         self.solver.request_preconditioner_rebuild()
 
@@ -731,7 +814,7 @@ class ChemoMechanicalProblem:
         if getattr(self, "history", None) is not None:
             self.history.reset()
         self.w.x.array[:] = 0.0
-        self.w.x.array[self.theta_dofs] = theta0
+        self.w.x.array[self.theta_dofs] = self.unknown_values(theta0)
         self.w.x.scatter_forward()
         self.w_n.x.array[:] = self.w.x.array
 
@@ -763,7 +846,8 @@ class ChemoMechanicalProblem:
         """Overall state of charge: stored Li / capacity [-] (form compiled once)."""
         if not hasattr(self, "_soc_form"):
             _, theta, _ = self.fields()
-            self._soc_form = fem.form(sum(m.c_max * theta * self.dx(self.md.cell_names[n])
+            # the storage term's measure: Li in = Li stored, exactly, also for a nonlinear theta(xi)
+            self._soc_form = fem.form(sum(m.c_max * theta * self.dx_storage(self.md.cell_names[n])
                                           for n, m in self.materials.items() if m.stores_li))
         return self.comm.allreduce(fem.assemble_scalar(self._soc_form), op=MPI.SUM) / self.capacity
 

@@ -221,7 +221,8 @@ class PostProcessor:
     def metrics(self) -> dict[str, float]:
         """History quantities of the current state (call :meth:`update_fields` first).
 
-        Keys (SI): ``soc``; per region ``soc_<r>``, ``von_mises_max_<r>_Pa``,
+        Keys (SI): ``soc``; ``theta_min``, ``theta_max`` (nodal extremes over the Li-storing
+        regions); per region ``soc_<r>``, ``von_mises_max_<r>_Pa``,
         ``von_mises_mean_<r>_Pa``, ``volume_change_<r>_pct``; ``hoop_max_<surface>_<region>_Pa``
         for every named surface and each region next to it (e.g. ``hoop_max_interface_shell_Pa``),
         ``hydrostatic_min_Pa``, ``hydrostatic_max_Pa``; for plastic regions
@@ -239,6 +240,7 @@ class PostProcessor:
         """
         comm = self.pb.comm
         out = {"soc": self.soc()}
+        out["theta_min"], out["theta_max"] = self.theta_range()
         vm = self.functions["von_mises"].x.array
         for n in self.pb.materials:
             vol = self.volumes[n]
@@ -287,8 +289,14 @@ class PostProcessor:
         return out
 
     def surface_theta_range(self) -> tuple[float, float]:
-        """Min and max theta on the flux surface [-] (galvanostatic cut-offs)."""
-        th = self.pb.w.x.array[self._flux_theta_dofs()]
+        """Min and max theta on the flux surface [-]."""
+        th = self.pb.theta_values(self.pb.w.x.array[self._flux_theta_dofs()])
+        return self._reduce(th, np.min), self._reduce(th, np.max)
+
+    def theta_range(self, x: np.ndarray | None = None) -> tuple[float, float]:
+        """Min and max nodal theta [-] over all Li-storing regions, wherever they occur
+        (galvanostatic cut-offs), of the mixed state array ``x`` (default: the current state)."""
+        th = self.pb.theta_values((self.pb.w.x.array if x is None else x)[self.pb.storing_theta_dofs])
         return self._reduce(th, np.min), self._reduce(th, np.max)
 
     def _flux_theta_dofs(self):

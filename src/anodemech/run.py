@@ -30,6 +30,11 @@ from anodemech.timestep import StepController
 
 log = logging.getLogger("anodemech")
 
+#: galvanostatic cut-off (stage ``theta_limit``): a step that carries the extreme nodal theta
+#: of the Li-storing regions past the limit is repeated shorter (secant), and the stage ends
+#: once the extreme is within this distance of the limit, on its near side [-].
+THETA_CUTOFF_TOL = 1e-3
+
 
 @dataclass
 class RunResult:
@@ -189,7 +194,8 @@ class _Stepper:
         self.restarts = aio.RestartPoints(comm, rd.path) if (case.output.restart_every or case.output.restart_minutes) else None
         self.last_restart_wall = time.perf_counter()
         tc = case.time
-        self.control = (StepController(comm, pb.theta_dofs, pb.u_dofs, tc.theta_tol, tc.u_rtol, tc.growth)
+        self.control = (StepController(comm, pb.theta_dofs, pb.u_dofs, tc.theta_tol, tc.u_rtol, tc.growth,
+                                       theta_map=pb.theta_values)
                         if tc.control == "error" else None)
         self.rejected = 0  # steps repeated because their local error was too large
         self._fields_step, self._fields_soc = None, None  # step and SOC of the last field time
@@ -410,6 +416,22 @@ class _Stepper:
                               self.t, est.err, est.theta, est.u_rel)
                     dt = max(tc.dt_min, self.control.propose(dt, est.err))
                     continue
+            if limit is not None:  # galvanostatic cut-off: land on it instead of stepping past it
+                sgn = 1.0 if rate > 0 else -1.0
+                ext = self._theta_extreme(sgn)
+                if sgn * (ext - limit) > 0:
+                    ext_n = self._theta_extreme(sgn, pb.w_n.x.array)
+                    pb.w.x.array[:] = pb.w_n.x.array
+                    if dt <= tc.dt_min * (1 + 1e-9) or sgn * (limit - ext_n) <= THETA_CUTOFF_TOL:
+                        log.info("stage %s: theta %.6g is at the cut-off %.4g (SOC %.4f); stage ends at the last "
+                                 "accepted step", st.name, ext_n, limit, self.soc)
+                        self.write_fields()
+                        self.checkpoint_if_due(index, t_start, True)
+                        break
+                    aim = limit - sgn * THETA_CUTOFF_TOL / 2
+                    frac = min(0.9, max(0.05, (aim - ext_n) / (ext - ext_n)))
+                    dt = max(tc.dt_min, dt * frac)
+                    continue
             soc_prev = self.soc
             if rate == 0 and target is not None:
                 soc_new = self.post.soc()
@@ -433,9 +455,10 @@ class _Stepper:
             done = st.max_time is not None and self.t - t_start >= st.max_time * (1 - 1e-12)
             done = done or (target is not None and sign * (self.soc - target) >= -1e-9)
             if not done and limit is not None:
-                lo, hi = self.post.surface_theta_range()
-                if (rate > 0 and hi >= limit) or (rate < 0 and lo <= limit):
-                    log.info("stage %s: surface theta reached the cut-off %.4g at SOC %.4f", st.name, limit, self.soc)
+                sgn = 1.0 if rate > 0 else -1.0
+                ext = self._theta_extreme(sgn)
+                if sgn * (ext - limit) >= -THETA_CUTOFF_TOL:
+                    log.info("stage %s: theta %.6g reached the cut-off %.4g at SOC %.4f", st.name, ext, limit, self.soc)
                     done = True
             if not done and galvanostatic_kinetic and st.cutoff_potential is not None:
                 V = float(pb.potential.value)
@@ -450,6 +473,11 @@ class _Stepper:
             if done:
                 break
         self.dt = dt
+
+    def _theta_extreme(self, sgn: float, x=None) -> float:
+        """Largest (``sgn`` > 0) or smallest nodal theta of the Li-storing regions."""
+        lo, hi = self.post.theta_range(x)
+        return hi if sgn > 0 else lo
 
     def _too_deep(self, stats) -> bool:
         """After a converged step: if an obstacle or pair is penetrated deeper than

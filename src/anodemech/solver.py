@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from mpi4py import MPI
 from petsc4py import PETSc
 
 import dolfinx.fem as fem
@@ -229,6 +230,32 @@ class NonlinearSolver:
         self.snes = snes
         self._lag = int(merged.get("snes_lag_preconditioner", 1))
         self._rebuild = False
+
+    def limit_update(self, dofs, max_change: float):
+        """Scale every Newton update so that no entry of ``dofs`` (local indices of ``w``)
+        changes by more than ``max_change`` (a SNES line-search pre-check; collective).
+
+        For logarithmic unknowns (``concentration_unknown = "logit"``): a full Newton step
+        in ``ln(theta/(1-theta))`` from a nearly empty or full state overshoots by orders of
+        magnitude; limiting the change per iteration to a few units is the standard
+        remedy for such variables (the potential update limit of semiconductor device
+        simulation, Selberherr, Analysis and Simulation of Semiconductor Devices,
+        Springer 1984, sec. 7.1).
+        """
+        W = self.w.function_space
+        n_owned = W.dofmap.index_map.size_local * W.dofmap.index_map_bs
+        dofs = np.asarray(dofs, dtype=np.int64)
+        owned = dofs[dofs < n_owned]
+        comm, limit = self.comm, float(max_change)
+
+        def precheck(x, y):
+            a = y.getArray(readonly=True)
+            local = float(np.abs(a[owned]).max(initial=0.0))
+            m = comm.allreduce(local, op=MPI.MAX)
+            if m > limit:
+                y.scale(limit / m)
+
+        self.snes.setLineSearchPreCheck(precheck)
 
     # -------------------------------------------------------------- fieldsplit helpers
     def _split_is(self, sub, V, name):

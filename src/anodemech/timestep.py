@@ -67,6 +67,8 @@ class StepController:
             theta over the state (at least :attr:`THETA_RANGE_MIN`) [-] (> 0).
         u_rtol: relative tolerance of the displacement's local error per step [-] (> 0).
         growth: largest factor by which a step may grow (>= 1).
+        theta_map: nodal theta of an array of nodal concentration unknowns (default: they
+            are theta; see ``PhysicsOptions.concentration_unknown``).
 
     The state arrays are the local arrays of the mixed function (``w.x.array``); ghost
     entries appear on two ranks, which does not change a maximum.
@@ -80,8 +82,9 @@ class StepController:
     #: the state (the problem scales u by its length L_ref: 1 % of the particle size)
     U_SCALE_MIN = 0.01
 
-    def __init__(self, comm, theta_dofs, u_dofs, theta_tol: float, u_rtol: float, growth: float):
+    def __init__(self, comm, theta_dofs, u_dofs, theta_tol: float, u_rtol: float, growth: float, theta_map=None):
         self.comm = comm
+        self.theta_map = theta_map if theta_map is not None else (lambda x: x)
         self.theta_dofs = np.asarray(theta_dofs, dtype=np.int64)
         self.u_dofs = np.asarray(u_dofs, dtype=np.int64)
         self.theta_tol, self.u_rtol, self.growth = float(theta_tol), float(u_rtol), float(growth)
@@ -113,8 +116,9 @@ class StepController:
         r = dt / self.dt_prev
         x_p = x_n + r * (x_n - self.prev)
         e = (dt / (2.0 * dt + self.dt_prev)) * (x_c - x_p)
-        th = x_c[self.theta_dofs]
-        local = np.array([np.abs(e[self.theta_dofs]).max(initial=0.0), np.abs(e[self.u_dofs]).max(initial=0.0),
+        th = self.theta_map(x_c[self.theta_dofs])
+        e_theta = (dt / (2.0 * dt + self.dt_prev)) * (th - self.theta_map(x_p[self.theta_dofs]))
+        local = np.array([np.abs(e_theta).max(initial=0.0), np.abs(e[self.u_dofs]).max(initial=0.0),
                           np.abs(x_c[self.u_dofs]).max(initial=0.0), th.max(initial=-np.inf), -th.min(initial=np.inf)])
         self.comm.Allreduce(MPI.IN_PLACE, local, op=MPI.MAX)
         e_th, e_u, u_max, th_max, th_min = local
