@@ -229,8 +229,8 @@ def test_thick_sphere_internal_pressure(comm, c_over_a):
     ({"material": "LixSi", "plasticity": {"yield": "1 GPa"}}, "regions.core.plasticity.yield"),
     ({"material": "LixSi", "plasticity": {"yield_stress": "1 nm"}}, "regions.core.plasticity.yield_stress"),
     ({"material": "LixSi", "plasticity": {"yield_stress": "100 GPa"}}, "regions.core.plasticity.yield_stress"),
-    ({"material": "carbon", "plasticity": True}, "regions.core.plasticity"),
-    ({"material": "carbon", "plasticity": {"hardening": "1 GPa"}}, "regions.core.plasticity.yield_stress"),
+    ({"material": "carbon_inert", "plasticity": True}, "regions.core.plasticity"),
+    ({"material": "carbon_inert", "plasticity": {"hardening": "1 GPa"}}, "regions.core.plasticity.yield_stress"),
     ({"material": "LixSi", "plasticity": "J2"}, "regions.core.plasticity"),
 ])
 def test_bad_plasticity_input(table, key):
