@@ -33,7 +33,7 @@ from anodemech.case import load_case
 from anodemech.model import ChemoMechanicalProblem
 from anodemech.post import PostProcessor
 from anodemech.run import build_mesh
-from test_sphere_galvanostatic import sample
+from test_sphere_galvanostatic import advance, sample
 
 COMM = MPI.COMM_WORLD
 CASE_FILE = Path(__file__).resolve().parents[1] / "cases" / "verification" / "sphere_galvanostatic.toml"
@@ -60,12 +60,7 @@ def run(request):
     pb.set_galvanostatic(flux)
     t = 0.0
     for t_end, n in zip((0.05 * R**2 / D, TAU * R**2 / D), STEPS):
-        dt = (t_end - t) / n
-        for _ in range(n):
-            stats = pb.step(dt)
-            assert stats.converged, f"Newton failed at t = {t:.4g} s: {stats.reason}"
-            pb.accept()
-            t += dt
+        t = advance(pb, t, (t_end - t) / n, n)
     post.update_fields()
     d = np.ones(3) / np.sqrt(3.0)
     r = np.linspace(0.0, 0.995 * R, 41)

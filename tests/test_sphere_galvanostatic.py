@@ -87,6 +87,16 @@ def sample(mesh, functions, points):
     return [evaluate(COMM, f, points).reshape(len(points), -1) for f in functions]
 
 
+def advance(pb, t: float, dt: float, n: int) -> float:
+    """``n`` backward-Euler steps of ``dt`` [s] from time ``t``; returns the new time."""
+    for _ in range(n):
+        stats = pb.step(dt)
+        assert stats.converged, f"Newton failed at t = {t:.4g} s: {stats.reason}"
+        pb.accept()
+        t += dt
+    return t
+
+
 def refactorise_once(pb):
     """Make SNES rebuild the (lagged) Jacobian at its next Newton iteration, then keep it."""
     opts = PETSc.Options()
@@ -144,11 +154,7 @@ def results():
     for label, (t_end, n) in zip(("early", "late"), schedule):
         dt = (t_end - t) / n
         refactorise_once(pb)  # new step size, new Jacobian
-        for _ in range(n):
-            stats = pb.step(dt)
-            assert stats.converged, f"Newton failed at t = {t:.4g} s: {stats.reason}"
-            pb.accept()
-            t += dt
+        t = advance(pb, t, dt, n)
         post.update_fields()
         f = post.functions
         theta, sigma, radial, hoop = sample(md.mesh, [f["theta"], f["sigma"], f["radial"], f["hoop"]], points)
